@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# `make demo` / `make demo-stop`: the two emulators and Airflow standalone (SQLite), on loopback only.
+# Everything it starts is recorded by pid in .demo/pids and stopped by `make demo-stop`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+DEMO=$REPO/.demo
+PIDS=$DEMO/pids
+BIN=$REPO/.venv/bin
+
+LIGHTSPEED_PORT=${DEMO_LIGHTSPEED_PORT:-8081}
+AFAS_PORT=${DEMO_AFAS_PORT:-8082}
+AIRFLOW_PORT=${DEMO_AIRFLOW_PORT:-8080}
+# Demo credentials of the emulators; never real ones.
+LIGHTSPEED_KEY=d3m0k3y0000000000000000000000001
+LIGHTSPEED_SECRET=d3m0s3cr3t0000000000000000000001
+AFAS_TOKEN_DATA=0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
+
+export AIRFLOW_HOME=$DEMO/airflow
+export AIRFLOW__CORE__DAGS_FOLDER=$REPO/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER=$REPO/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__API__HOST=127.0.0.1
+export AIRFLOW__API__PORT=$AIRFLOW_PORT
+export AIRFLOW__API__BASE_URL=http://127.0.0.1:$AIRFLOW_PORT
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$AIRFLOW_PORT/execution/
+export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=${DEMO_DAG_REFRESH_INTERVAL:-20}
+export AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL=10
+# The demo tenant's connections, in Airflow's env-var form (see README "Connections").
+export AIRFLOW_CONN_LIGHTSPEED_DEMO="{\"conn_type\": \"lightspeed_ecom\", \"host\": \"http://127.0.0.1:$LIGHTSPEED_PORT\", \"login\": \"$LIGHTSPEED_KEY\", \"password\": \"$LIGHTSPEED_SECRET\", \"extra\": {\"language\": \"nl\"}}"
+export AIRFLOW_CONN_AFAS_DEMO="{\"conn_type\": \"afas_profit\", \"host\": \"http://127.0.0.1:$AFAS_PORT/ProfitRestServices\", \"password\": \"$AFAS_TOKEN_DATA\", \"extra\": {\"integration_id\": \"12345_678900\"}}"
+
+is_running() { [ -f "$PIDS/$1" ] && kill -0 "$(cat "$PIDS/$1")" 2>/dev/null; }
+
+start_bg() {  # name, command...: own process group, so stop() ends its children too
+  local name=$1; shift
+  if is_running "$name"; then echo "  $name already running (pid $(cat "$PIDS/$name"))"; return; fi
+  setsid "$@" >"$DEMO/$name.log" 2>&1 < /dev/null &
+  echo $! >"$PIDS/$name"
+}
+
+wait_http() {  # name, url, seconds
+  local name=$1 url=$2 limit=$3 i
+  for ((i = 0; i < limit; i++)); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    if ! is_running "$name"; then
+      echo "error: $name exited during start-up; last lines of $DEMO/$name.log:" >&2
+      tail -n 30 "$DEMO/$name.log" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  echo "error: $name did not answer on $url within ${limit}s; see $DEMO/$name.log" >&2
+  exit 1
+}
+
+check_port_free() {  # name, port
+  if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
+    echo "error: port $2 (for $1) is already in use. Stop what uses it, or set DEMO_${1^^}_PORT." >&2
+    exit 1
+  fi
+}
+
+start() {
+  mkdir -p "$PIDS" "$AIRFLOW_HOME"
+  is_running lightspeed || check_port_free lightspeed "$LIGHTSPEED_PORT"
+  is_running afas || check_port_free afas "$AFAS_PORT"
+  is_running airflow || check_port_free airflow "$AIRFLOW_PORT"
+
+  echo "Starting the Lightspeed eCom emulator on 127.0.0.1:$LIGHTSPEED_PORT (demo shop) ..."
+  start_bg lightspeed "$BIN/python" -m emulators.lightspeed --host 127.0.0.1 --port "$LIGHTSPEED_PORT" \
+    --seed demo --api-key "$LIGHTSPEED_KEY" --api-secret "$LIGHTSPEED_SECRET"
+  echo "Starting the AFAS Profit emulator on 127.0.0.1:$AFAS_PORT ..."
+  start_bg afas "$BIN/python" -m emulators.afas --host 127.0.0.1 --port "$AFAS_PORT" --token-data "$AFAS_TOKEN_DATA"
+  wait_http lightspeed "http://127.0.0.1:$LIGHTSPEED_PORT/_admin/calls" 60
+  wait_http afas "http://127.0.0.1:$AFAS_PORT/_admin/calls" 60
+
+  echo "Starting Airflow standalone (SQLite in $AIRFLOW_HOME) on 127.0.0.1:$AIRFLOW_PORT; first start migrates the DB ..."
+  start_bg airflow "$BIN/airflow" standalone
+  wait_http airflow "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health" 240
+
+  local pwfile=$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated
+  for _ in $(seq 1 30); do [ -s "$pwfile" ] && break; sleep 1; done
+  if [ -x scripts/demo_run.sh ]; then bash scripts/demo_run.sh; fi
+  cat <<INFO
+
+The demo is up (everything listens on 127.0.0.1 only):
+  Airflow UI          http://127.0.0.1:$AIRFLOW_PORT   user: admin   password: in $pwfile
+  Lightspeed emulator http://127.0.0.1:$LIGHTSPEED_PORT/nl/orders.json   (basic auth $LIGHTSPEED_KEY / $LIGHTSPEED_SECRET)
+  AFAS emulator       http://127.0.0.1:$AFAS_PORT/ProfitRestServices     (admin view: http://127.0.0.1:$AFAS_PORT/_admin/state)
+  Logs                $DEMO/{lightspeed,afas,airflow}.log
+  Stop it all         make demo-stop
+INFO
+}
+
+stop() {
+  local name pid
+  for name in airflow afas lightspeed; do
+    [ -f "$PIDS/$name" ] || continue
+    pid=$(cat "$PIDS/$name")
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "Stopping $name (pid $pid) ..."
+      kill -INT -- "-$pid" 2>/dev/null || true   # standalone shuts its components down on SIGINT
+      for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+      kill -TERM -- "-$pid" 2>/dev/null || true
+      sleep 1
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+    rm -f "$PIDS/$name"
+  done
+  echo "Demo stopped."
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
