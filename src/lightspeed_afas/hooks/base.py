@@ -1,0 +1,161 @@
+"""What both API hooks share: one kept-alive session per hook, timing, counters and the detail-log tap.
+
+Built on ``HttpHook`` for the connection handling (base URL, auth, extras, TCP keep-alive adapter), but
+unlike ``HttpHook.run`` the session is created once and reused, so calls ride one kept-alive connection.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Any
+
+import requests
+from airflow.providers.http.hooks.http import HttpHook
+
+from lightspeed_afas.hooks.detail import DetailSink, Redactor, make_exchange
+from lightspeed_afas.hooks.metrics import CallStats
+
+
+def mask(secret: str | None) -> None:
+    """Register a secret with Airflow's log masker (no-op outside an Airflow process)."""
+    if not secret:
+        return
+    try:
+        from airflow.sdk.log import mask_secret
+
+        mask_secret(secret)
+    except Exception:  # masking is best effort; redaction below still applies
+        pass
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with full jitter: a random wait in [base, min(cap, base·2^attempt)]."""
+    ceiling = min(cap, base * (2**attempt))
+    return rng.uniform(base, max(base, ceiling))
+
+
+class ApiHook(HttpHook):
+    """Common base of ``LightspeedEcomHook`` and ``AfasProfitHook``."""
+
+    api_name = "api"
+
+    def __init__(
+        self,
+        conn_id: str,
+        *,
+        stats: CallStats | None = None,
+        detail_sink: DetailSink | None = None,
+        sleep: Any = time.sleep,
+    ) -> None:
+        super().__init__(method="GET", http_conn_id=conn_id)
+        self.conn_id = conn_id
+        self.stats = stats or CallStats()
+        self.detail_sink = detail_sink
+        self._sleep = sleep
+        self._rng = random.Random()
+        self._session: requests.Session | None = None
+        self._session_lock = threading.Lock()
+        self._redact = Redactor([])
+        self._extra: dict[str, Any] | None = None
+
+    # -- connection -------------------------------------------------------------------------------
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """The connection's extra; keys saved by older UIs as ``extra__<type>__<key>`` read as ``<key>``."""
+        if self._extra is None:
+            prefix = f"extra__{self.conn_type}__"
+            raw = self.get_connection(self.conn_id).extra_dejson or {}
+            self._extra = {k.removeprefix(prefix): v for k, v in raw.items() if v not in (None, "")}
+        return self._extra
+
+    def _secrets(self) -> list[str]:
+        """Strings that must never leave the hook (subclasses add their derived forms)."""
+        conn = self.get_connection(self.conn_id)
+        return [s for s in (conn.password, conn.login if self._login_is_secret() else None) if s]
+
+    def _login_is_secret(self) -> bool:
+        return False
+
+    def _configure(self, session: requests.Session) -> None:
+        """Subclasses set auth and headers here."""
+
+    @property
+    def session(self) -> requests.Session:
+        with self._session_lock:
+            if self._session is None:
+                session = self.get_conn()
+                secrets = self._secrets()
+                for secret in secrets:
+                    mask(secret)
+                self._redact = Redactor(secrets)
+                self._configure(session)
+                self._session = session
+            return self._session
+
+    def close(self) -> None:
+        with self._session_lock:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
+
+    # -- one exchange -----------------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        endpoint: str,
+        *,
+        params: list[tuple[str, str]] | None = None,
+        json_body: Any = None,
+        timeout: tuple[float, float],
+    ) -> requests.Response:
+        """Send once; record counters and the detail log. Raises ``requests`` exceptions unchanged."""
+        session = self.session
+        started = time.monotonic()
+        request_body = json_body
+        try:
+            response = session.request(method, url, params=params, json=json_body, timeout=timeout)
+        except requests.RequestException:
+            elapsed = (time.monotonic() - started) * 1000
+            self.stats.record(self.api_name, method, endpoint, 0, elapsed)
+            self._tap(method, url, params, request_body, 0, None, elapsed)
+            raise
+        elapsed = (time.monotonic() - started) * 1000
+        self.stats.record(self.api_name, method, endpoint, response.status_code, elapsed)
+        self._tap(method, response.url, None, request_body, response.status_code, response.content, elapsed)
+        return response
+
+    def _tap(
+        self,
+        method: str,
+        url: str,
+        params: list[tuple[str, str]] | None,
+        request_body: Any,
+        status: int,
+        response_body: bytes | None,
+        elapsed_ms: float,
+    ) -> None:
+        if self.detail_sink is None:
+            return
+        if params:
+            url = requests.Request(method, url, params=params).prepare().url or url
+        self.detail_sink(
+            make_exchange(
+                self._redact, self.api_name, method, url, request_body, status, response_body, elapsed_ms
+            )
+        )
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret of this connection replaced (for messages built from responses)."""
+        return self._redact(text) or ""
+
+    def wait(self, seconds: float, reason: str) -> None:
+        if seconds <= 0:
+            return
+        self.stats.record_wait(self.api_name, seconds)
+        self.log.info("%s: waiting %.1f s (%s)", self.api_name, seconds, reason)
+        self._sleep(seconds)

@@ -1,0 +1,117 @@
+"""The error taxonomy of both API clients: what went wrong, and what the caller may safely do next.
+
+Every message is written for the data team: it says what failed and what to fix, and never contains a
+token, an API secret or an ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class ConnectorError(Exception):
+    """Base class of every error the Lightspeed and AFAS clients raise."""
+
+
+# --- Lightspeed eCom -------------------------------------------------------------------------------
+
+
+class LightspeedError(ConnectorError):
+    """A Lightspeed eCom call failed; ``status`` is the HTTP status (0 when no response came)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class LightspeedAuthError(LightspeedError):
+    """401/403: the API key or secret is wrong, the key is disabled, or it lacks a permission."""
+
+
+class LightspeedLanguageError(LightspeedError):
+    """404 ``Unknown or inactive language``: the connection's language is not active on the shop."""
+
+
+class LightspeedNotFoundError(LightspeedError):
+    """404 that persisted through the retries for transient 404s: the resource really is gone."""
+
+
+class LightspeedUnavailableError(LightspeedError):
+    """5xx or connection failures that outlasted the retries."""
+
+
+class LightspeedBadRequestError(LightspeedError):
+    """400: the request itself is wrong (e.g. a filter value in the wrong format)."""
+
+
+class LightspeedBudgetExhaustedError(LightspeedError):
+    """The API key's request budget is spent for longer than a run may wait.
+
+    Not a crash: the pipeline catches it, keeps what it has, and the next run resumes from the watermark.
+    """
+
+    def __init__(self, message: str, window: str, resets_at: datetime | None) -> None:
+        super().__init__(message, status=429)
+        self.window = window
+        self.resets_at = resets_at
+
+
+# --- AFAS Profit -----------------------------------------------------------------------------------
+
+
+class AfasError(ConnectorError):
+    """An AFAS Profit call failed; ``status`` is the HTTP status (0 when no response came)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AfasValidationError(AfasError):
+    """HTTP 500 with ``externalMessage``: AFAS refused the content (unknown item, debtor, field …).
+
+    Retrying sends the same refusal; fix the data or the configuration. ``profit_log_reference`` lets the
+    AFAS administrator find the full error in the environment log.
+    """
+
+    def __init__(
+        self, external_message: str, error_number: int | None, profit_log_reference: str | None, status: int
+    ) -> None:
+        ref = f" (profitLogReference {profit_log_reference})" if profit_log_reference else ""
+        super().__init__(f"AFAS refused the request: {external_message}{ref}", status=status)
+        self.external_message = external_message
+        self.error_number = error_number
+        self.profit_log_reference = profit_log_reference
+
+
+class AfasAuthError(AfasError):
+    """401/403: the token is wrong or expired, the connector is not in the App Connector, or IP-blocked."""
+
+
+class AfasNotFoundError(AfasError):
+    """404: wrong URL or connector, or a query string over AFAS's 2,049-character limit."""
+
+
+class AfasBadRequestError(AfasError):
+    """400: malformed request (e.g. ``Invalid json``)."""
+
+
+class AfasUnavailableError(AfasError):
+    """503 (maintenance) or server errors that outlasted the retries; ``retry_after`` in seconds if told."""
+
+    def __init__(self, message: str, status: int = 503, retry_after: float | None = None) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class AfasAmbiguousWriteError(AfasError):
+    """A POST/PUT/DELETE was sent but no answer came (timeout, dropped connection).
+
+    AFAS keeps processing a request whose client gave up, so the write may or may not have happened.
+    Never retry blindly: look the record up (by reference) first.
+    """
+
+    def __init__(self, message: str, connector: str, method: str) -> None:
+        super().__init__(message, status=0)
+        self.connector = connector
+        self.method = method
