@@ -1,0 +1,127 @@
+"""The ledger's tables (SQLAlchemy Core; SQLite and PostgreSQL) and its versioned migrations.
+
+The ledger is the basic log: numbers, statuses and reasons — never an order's contents (no names,
+addresses, e-mails, lines or amounts). Migrations are append-only: a deployed version never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "lsafas_schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("description", sa.String(200), nullable=False),
+)
+
+sync_run = sa.Table(
+    "lsafas_sync_run",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("mode", sa.String(20), nullable=False),
+    sa.Column("window_start", sa.DateTime(timezone=True)),
+    sa.Column("window_end", sa.DateTime(timezone=True)),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("outcome", sa.String(20), nullable=False),  # running, success, partial, failed
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("calls", sa.JSON, nullable=False),
+    sa.Column("rate_limited", sa.Integer, nullable=False, default=0),
+    sa.Column("duration_s", sa.Float),
+    sa.Column("message", sa.Text),
+    sa.Index("ix_lsafas_sync_run_tenant_started", "tenant", "started_at"),
+)
+
+order_attempt = sa.Table(
+    "lsafas_order_attempt",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("order_id", sa.BigInteger, nullable=False),
+    sa.Column("order_number", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.String(40)),  # Lightspeed updatedAt as sent (with its offset)
+    sa.Column("payload_hash", sa.String(64)),
+    sa.Column("afas_order_number", sa.String(32)),
+    sa.Column("debtor_id", sa.String(32)),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("profit_log_reference", sa.String(64)),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_lsafas_order_attempt_tenant_number", "tenant", "order_number"),
+    sa.Index("ix_lsafas_order_attempt_tenant_at", "tenant", "at"),
+)
+
+order_state = sa.Table(
+    "lsafas_order_state",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("order_id", sa.BigInteger, primary_key=True),
+    sa.Column("order_number", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.String(40)),
+    sa.Column("payload_hash", sa.String(64)),
+    sa.Column("afas_order_number", sa.String(32)),
+    sa.Column("debtor_id", sa.String(32)),
+    sa.Column("status", sa.String(20), nullable=False),  # booked, skipped, failed, quarantined
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("reason", sa.Text),
+    sa.Column("last_run_id", sa.String(250)),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_lsafas_order_state_tenant_status", "tenant", "status"),
+)
+
+watermark = sa.Table(
+    "lsafas_watermark",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("extracted_until", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("run_id", sa.String(250)),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+lease = sa.Table(
+    "lsafas_lease",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(250), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+detail_log = sa.Table(
+    "lsafas_detail_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("run_id", sa.String(250)),
+    sa.Column("order_number", sa.String(64)),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("api", sa.String(20), nullable=False),
+    sa.Column("method", sa.String(10), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("request_body", sa.Text),
+    sa.Column("response_body", sa.Text),
+    sa.Column("duration_ms", sa.Float),
+    sa.Index("ix_lsafas_detail_log_tenant_at", "tenant", "at"),
+    sa.Index("ix_lsafas_detail_log_tenant_order", "tenant", "order_number"),
+)
+
+
+def _v1(conn: sa.Connection) -> None:
+    for table in (sync_run, order_attempt, order_state, watermark, lease, detail_log):
+        table.create(conn, checkfirst=True)
+
+
+# Append only. Each entry: (version, description, step).
+MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
+    (1, "runs, order attempts, order state, watermark, lease, detail log", _v1),
+]

@@ -1,0 +1,101 @@
+"""The ledger on SQLite and PostgreSQL: migrations, runs, per-order outcomes, watermark and lease."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from lightspeed_afas.ledger import Ledger, OrderOutcome, connection_to_url
+from tests.pg import scratch_database
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger(request, tmp_path):
+    if request.param == "sqlite":
+        yield Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
+        return
+    with scratch_database() as url:
+        yield Ledger(url)
+
+
+def test_schema_is_created_and_migrations_are_not_applied_twice(ledger):
+    assert ledger.schema_version() == 1
+    assert ledger.migrate() == []
+    tables = set(sa.inspect(ledger.engine).get_table_names())
+    assert {"lsafas_sync_run", "lsafas_order_attempt", "lsafas_order_state", "lsafas_watermark"} <= tables
+
+
+def test_watermark_only_moves_forward(ledger):
+    t0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    assert ledger.watermark("acme") is None
+    assert ledger.advance_watermark("acme", t0, "run1") == t0
+    assert ledger.advance_watermark("acme", t0 - timedelta(hours=1), "run2") == t0
+    assert ledger.watermark("acme") == t0
+    later = t0 + timedelta(minutes=15)
+    assert ledger.advance_watermark("acme", later, "run3") == later
+    assert ledger.watermark("other") is None
+
+
+def test_failures_count_up_to_quarantine_and_a_booking_resets_them(ledger):
+    failed = OrderOutcome(1, "ORD1", "2026-11-01T10:00:00+01:00", "failed", reason="no e-mail")
+    assert [o.action for o in ledger.record("acme", "r1", [failed], max_failures=3)] == ["failed"]
+    assert [o.action for o in ledger.record("acme", "r2", [failed], max_failures=3)] == ["failed"]
+    assert [o.action for o in ledger.record("acme", "r3", [failed], max_failures=3)] == ["quarantined"]
+    state = ledger.order_states("acme", [1])[1]
+    assert (state.status, state.failures, state.reason) == ("quarantined", 3, "no e-mail")
+    booked = OrderOutcome(1, "ORD1", "2026-11-02T10:00:00+01:00", "created", "h1", "60000001", "10001")
+    ledger.record("acme", "r4", [booked], max_failures=3)
+    state = ledger.order_states("acme", [1])[1]
+    assert (state.status, state.failures, state.afas_order_number, state.payload_hash) == (
+        "booked",
+        0,
+        "60000001",
+        "h1",
+    )
+    history = ledger.history("acme", order_number="ORD1")
+    assert [h["attempt"] for h in history] == [4, 3, 2, 1]
+    assert [h["action"] for h in ledger.history("acme", action="quarantined")] == ["quarantined"]
+
+
+def test_a_later_failure_keeps_what_was_booked(ledger):
+    ledger.record("acme", "r1", [OrderOutcome(7, "ORD7", "u1", "created", "h1", "60000007", "10007")], 5)
+    ledger.record("acme", "r2", [OrderOutcome(7, "ORD7", "u2", "failed", reason="AFAS refused")], 5)
+    state = ledger.order_states("acme", [7])[7]
+    assert (state.status, state.updated_at, state.payload_hash, state.afas_order_number) == (
+        "failed",
+        "u1",
+        "h1",
+        "60000007",
+    )
+
+
+def test_runs_are_recorded_with_counts_and_duration(ledger):
+    pk = ledger.start_run("acme", "scheduled__x", "scheduled", datetime(2026, 11, 1, tzinfo=UTC), None)
+    ledger.finish_run(pk, "success", {"created": 3}, {"lightspeed": 4, "afas": 5}, rate_limited=1)
+    (run,) = ledger.runs("acme")
+    assert run["outcome"] == "success" and run["counts"] == {"created": 3} and run["rate_limited"] == 1
+    assert run["duration_s"] is not None and run["duration_s"] >= 0
+
+
+def test_lease_is_exclusive_until_it_expires_or_is_released(ledger):
+    assert ledger.acquire_lease("acme", "run-a", timedelta(minutes=5)) is None
+    assert ledger.acquire_lease("acme", "run-b", timedelta(minutes=5)) == "run-a"
+    assert ledger.acquire_lease("acme", "run-a", timedelta(minutes=5)) is None  # renewal
+    ledger.release_lease("acme", "run-a")
+    assert ledger.acquire_lease("acme", "run-b", timedelta(seconds=-1)) is None  # already expired
+    assert ledger.acquire_lease("acme", "run-c", timedelta(minutes=5)) is None
+
+
+def test_unknown_action_is_refused():
+    with pytest.raises(ValueError, match="unknown ledger action"):
+        OrderOutcome(1, "ORD1", None, "booked")
+
+
+def test_connection_forms_map_to_sqlalchemy_urls():
+    assert connection_to_url("sqlite", "/tmp/l.db", None, None, None, None) == "sqlite:////tmp/l.db"
+    url = connection_to_url("postgres", "db", "airflow", "p@ss", 5432, "ledger")
+    assert url == "postgresql+psycopg2://airflow:p%40ss@db:5432/ledger"
+    with pytest.raises(ValueError, match="sqlite or postgres"):
+        connection_to_url("mysql", "db", None, None, None, None)
