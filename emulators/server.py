@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 import time
@@ -11,6 +12,17 @@ from dataclasses import dataclass
 
 import uvicorn
 from fastapi import FastAPI
+
+
+class _EmulatedFaultFilter(logging.Filter):
+    """Keep uvicorn from printing a traceback for a connection the emulator dropped on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(exc, ConnectionAbortedError) and "emulated fault" in str(exc))
+
+
+logging.getLogger("uvicorn.error").addFilter(_EmulatedFaultFilter())
 
 
 @dataclass

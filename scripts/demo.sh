@@ -7,6 +7,7 @@ REPO=$(pwd)
 DEMO=$REPO/.demo
 PIDS=$DEMO/pids
 BIN=$REPO/.venv/bin
+export PATH="$BIN:$PATH"  # airflow standalone starts its components as `airflow …` from PATH
 
 LIGHTSPEED_PORT=${DEMO_LIGHTSPEED_PORT:-8081}
 AFAS_PORT=${DEMO_AFAS_PORT:-8082}
@@ -20,6 +21,7 @@ export AIRFLOW_HOME=$DEMO/airflow
 export AIRFLOW__CORE__DAGS_FOLDER=$REPO/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER=$REPO/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__TEST_CONNECTION=Enabled  # the connection form's Test button
 export AIRFLOW__API__HOST=127.0.0.1
 export AIRFLOW__API__PORT=$AIRFLOW_PORT
 export AIRFLOW__API__BASE_URL=http://127.0.0.1:$AIRFLOW_PORT

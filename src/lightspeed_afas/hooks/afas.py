@@ -230,7 +230,8 @@ class AfasProfitHook(ApiHook):
         return {}
 
     def test_connection(self) -> tuple[bool, str]:
-        """The UI's Test button: read /metainfo with this token."""
+        """The UI's Test button: read /metainfo with this token (one try, no waiting)."""
+        self.attempts = 1
         try:
             info = self.metainfo()
         except AfasError as exc:

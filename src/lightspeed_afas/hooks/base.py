@@ -82,6 +82,16 @@ class ApiHook(HttpHook):
     def _configure(self, session: requests.Session) -> None:
         """Subclasses set auth and headers here."""
 
+    def _configure_session_from_extra(
+        self, session: requests.Session, connection: Any, extra_options: dict[str, Any]
+    ) -> requests.Session:
+        # HttpHook sends every extra key as an HTTP header; ours are settings (language, token
+        # options), so only the TLS/proxy options are taken from the extra.
+        session.verify = self.extra.get("verify", True)
+        if self.extra.get("proxies"):
+            session.proxies = self.extra["proxies"]
+        return session
+
     @property
     def session(self) -> requests.Session:
         with self._session_lock:

@@ -209,7 +209,9 @@ class LightspeedEcomHook(ApiHook):
         return self.get_json("shop", endpoint="shop")["shop"]
 
     def test_connection(self) -> tuple[bool, str]:
-        """The UI's Test button: read the shop with these credentials and language."""
+        """The UI's Test button: read the shop with these credentials and language (one try, no waiting)."""
+        self.server_error_attempts = self.not_found_attempts = 1
+        self.rate_limit_attempts = 0
         try:
             shop = self.get_shop()
         except LightspeedError as exc:
