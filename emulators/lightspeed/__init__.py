@@ -1,5 +1,7 @@
-"""A stateful, strict emulator of the Lightspeed eCom (C-Series) REST API. See ``app`` for the routes."""
+"""A stateful, strict emulator of the Lightspeed eCom (C-Series) REST API. Routes in ``app``, the admin
+API in ``admin``, amounts in ``money``, the API's quirks in ``serialize``."""
 
-from emulators.lightspeed.app import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig, create_app
+from emulators.lightspeed.app import LightspeedEmulator, create_app
+from emulators.lightspeed.config import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
 
-__all__ = ["DEMO_API_KEY", "DEMO_API_SECRET", "LightspeedConfig", "create_app"]
+__all__ = ["DEMO_API_KEY", "DEMO_API_SECRET", "LightspeedConfig", "LightspeedEmulator", "create_app"]

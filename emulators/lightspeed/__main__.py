@@ -1,22 +1,38 @@
-"""``python -m emulators.lightspeed --port 8081 --seed demo``"""
+"""``python -m emulators.lightspeed --port 8081 --seed demo`` (loopback only unless --host says otherwise)."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 
 from emulators.lightspeed import LightspeedConfig, create_app
+from emulators.lightspeed.config import DEFAULT_BASE_TIME
 from emulators.server import serve_forever
 
 
+def parse_base_time(value: str) -> datetime:
+    if value == "now":  # the demo data then leads up to the moment of starting (not reproducible)
+        return datetime.now(UTC).replace(microsecond=0)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("--base-time needs an offset, e.g. 2026-11-20T12:00:00+00:00")
+    return moment
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Lightspeed eCom API emulator (loopback only by default)")
+    parser = argparse.ArgumentParser(description="Lightspeed eCom API emulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--seed", default="demo")
     parser.add_argument("--orders", type=int, default=60)
     parser.add_argument("--rate-limit", default="300/3000/12000", help="5min/hour/day budgets per API key")
     parser.add_argument("--clock-scale", type=float, default=1.0, help="emulated seconds per real second")
-    parser.add_argument("--filter-timezone", default="Europe/Amsterdam")
+    parser.add_argument("--filter-timezone", default="Europe/Amsterdam", choices=["Europe/Amsterdam", "UTC"])
+    parser.add_argument("--languages", default="nl,en", help="active shop languages")
+    parser.add_argument("--base-time", type=parse_base_time, default=DEFAULT_BASE_TIME, help="ISO or 'now'")
+    parser.add_argument("--line-price-semantics", default="line_total", choices=["line_total", "unit"])
+    parser.add_argument("--retry-after-format", default="seconds", choices=["seconds", "http-date"])
+    parser.add_argument("--reset-quirk", action="store_true", help="stale remaining count after a reset")
     parser.add_argument("--api-key", default=LightspeedConfig.api_key)
     parser.add_argument("--api-secret", default=LightspeedConfig.api_secret)
     args = parser.parse_args()
@@ -26,16 +42,23 @@ def main() -> None:
     config = LightspeedConfig(
         api_key=args.api_key,
         api_secret=args.api_secret,
+        languages=tuple(args.languages.split(",")),
         seed=args.seed,
         orders=args.orders,
         rate_limits=limits,  # type: ignore[arg-type]
         clock_scale=args.clock_scale,
         filter_timezone=args.filter_timezone,
+        base_time=args.base_time,
+        line_price_semantics=args.line_price_semantics,
+        retry_after_format=args.retry_after_format,
+        reset_quirk=args.reset_quirk,
     )
-    print(f"Lightspeed eCom emulator on http://{args.host}:{args.port}/nl/orders.json", flush=True)
+    base = f"http://{args.host}:{args.port}"
+    print(f"Lightspeed eCom emulator on {base}  (e.g. {base}/{config.languages[0]}/orders.json)", flush=True)
+    print(f"  basic auth: {config.api_key} / {config.api_secret}", flush=True)
+    print(f"  seed {config.seed!r}, {config.orders} orders up to {config.base_time.isoformat()}", flush=True)
     print(
-        f"  basic auth: {args.api_key} / {args.api_secret}   seed {args.seed!r}, {args.orders} orders",
-        flush=True,
+        f"  admin API: {base}/_admin/state, /_admin/calls, … (see emulators/lightspeed/admin.py)", flush=True
     )
     serve_forever(create_app(config), args.host, args.port)
 

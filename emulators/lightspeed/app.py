@@ -1,35 +1,28 @@
-"""The Lightspeed eCom API emulator: routes, auth, rate limits, faults and the admin API.
+"""The Lightspeed eCom API emulator: auth, language, rate limits, faults and the read endpoints.
 
-Public API (HTTP Basic auth = API key / secret; ``{lang}`` a two-letter active shop language):
-  GET /{lang}/orders.json            page, limit (≤ 250, default 50), updated_at_min/max,
-                                     created_at_min/max ("YYYY-MM-DD HH:MM:SS", read in the configured
-                                     filter time zone, bounds inclusive), number, customer.
-                                     Sorted by id, newest first — not by updatedAt, so pages drift when
-                                     an order changes mid-scan, as with the real API.
-  GET /{lang}/orders/count.json      same filters → {"count": n}
-  GET /{lang}/orders/{id}.json       {"order": …} with lines under products.resource.embedded
+Public API (HTTP Basic auth: username = API key, password = API secret; ``{lang}`` a two-letter
+language active on the shop, else 404 ``Unknown or inactive language``). Every body has one root key.
+  GET /{lang}/orders.json            page (1-based), limit (default 50, max 250), updated_at_min/max,
+                                     created_at_min/max, number, customer, fields → {"orders": […]}
+  GET /{lang}/orders/count.json      the same filters → {"count": n}
+  GET /{lang}/orders/{id}.json       {"order": …} with the lines under products.resource.embedded
   GET /{lang}/orders/{id}/products.json → {"orderProducts": […]}
   GET /{lang}/customers/{id}.json    {"customer": …}
-  GET /{lang}/shop.json              {"shop": …}
+  GET /{lang}/shop.json              {"shop": …} (currency, language)
 
-Admin API (no auth; for tests and the demo), JSON in and out:
-  POST   /_admin/reset            {"seed": "demo", "orders": 60}            reseed
-  POST   /_admin/orders           {"orders": [partial order, …]} or {"generate": n}  → {"orders": [{id, number}]}
-         A partial order may set: number, email, firstname, middlename, lastname, phone, customer
-         (false = guest), company {name, vat, coc}, country, street, number_addr, extension, zipcode,
-         city, comment, status, paymentStatus, shipmentStatus, payment_id, payment_title, payment_fee,
-         shipping, discount {kind: percentage|amount, value, code}, lines [{articleCode, sku, ean,
-         productTitle, variantTitle, quantityOrdered, basePriceIncl, taxRate, raw}], createdAt,
-         updatedAt, raw {field: value} (overrides the rendered JSON — hostile data).
-  PATCH  /_admin/orders/{id}      same fields; bumps updatedAt to now unless given
-  DELETE /_admin/orders/{id}
-  POST   /_admin/faults           {"transient_404": {"count": n}} | {"status_5xx": {"count": n, "status": 503}}
-                                  | {"latency_ms": 50} | {"rate_limit": {"limits": [300, 3000, 12000]}}
-                                  | {"exhaust": "5min"|"hour"|"day"} | {"retry_after_format": "seconds"|"http-date"}
-                                  | {"clear": true}
-  POST   /_admin/clock            {"advance_seconds": n} | {"scale": f}
-  GET    /_admin/calls            counters per endpoint and status, 429s;  POST /_admin/calls/reset
-  GET    /_admin/state            orders (rendered, lines embedded), rate-limit windows, faults
+Choices where the reference is uncertain ([U]), the stricter plausible one, documented:
+- Sort: newest id first, *not* by updatedAt, so pages drift when an order changes mid-scan.
+- Filters take exactly ``YYYY-MM-DD HH:MM:SS`` (anything else: 400 naming the parameter and format),
+  read in ``filter_timezone`` (default Europe/Amsterdam, or UTC), both bounds inclusive. A local time
+  inside the spring-forward gap is read with the winter offset (02:30 → 03:30+02:00); one in the
+  repeated autumn hour means its first occurrence (+02:00) — Python's ``fold=0``, as PHP reads them.
+- The list does not embed lines (``products`` is a link with ``id: false``); the single order does.
+- Errors: ``{"error": {"code", "method", "request", "message"}}`` with the HTTP status; clients read
+  ``error.message``. Unknown routes answer the same way.
+- Order of checks: auth (401) → rate limit (429) → language (404) → injected faults → the route.
+  Every answer, 401/404/429 included, carries the rate-limit headers (see ``ratelimit``).
+- 429 carries ``Retry-After`` in seconds, or as an HTTP date (``retry_after_format``).
+The admin API is described in ``admin``; money semantics in ``money``; quirks in ``serialize``.
 """
 
 from __future__ import annotations
@@ -39,188 +32,63 @@ import base64
 import secrets
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from email.utils import format_datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emulators.clock import EmulatorClock
-from emulators.lightspeed import demo
+from emulators.lightspeed import serialize
+from emulators.lightspeed.config import LightspeedConfig
+from emulators.lightspeed.faults import Faults
 from emulators.lightspeed.ratelimit import RateLimiter
 from emulators.lightspeed.store import ShopState
 
-DEMO_API_KEY = "d3m0k3y0000000000000000000000001"
-DEMO_API_SECRET = "d3m0s3cr3t0000000000000000000001"
 FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"
-FILTERS = ("updated_at_min", "updated_at_max", "created_at_min", "created_at_max")
-
-
-@dataclass
-class LightspeedConfig:
-    api_key: str = DEMO_API_KEY
-    api_secret: str = DEMO_API_SECRET
-    languages: tuple[str, ...] = ("nl", "en")
-    seed: str = "demo"
-    orders: int = 60
-    rate_limits: tuple[int, int, int] = (300, 3000, 12000)
-    clock_scale: float = 1.0
-    filter_timezone: str = "Europe/Amsterdam"
-    base_time: datetime = field(default_factory=lambda: datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
-    line_price_semantics: str = "line_total"  # or "unit"
-    retry_after_format: str = "seconds"  # or "http-date"
-    reset_quirk: bool = False
-
-
-@dataclass
-class Faults:
-    transient_404: int = 0
-    status_5xx: int = 0
-    status_code: int = 503
-    latency_ms: float = 0.0
+FILTERS = {
+    "updated_at_min": ("updated", False),
+    "updated_at_max": ("updated", True),
+    "created_at_min": ("created", False),
+    "created_at_max": ("created", True),
+}
+MAX_LIMIT = 250
 
 
 class LightspeedEmulator:
+    """Everything one emulated shop holds; ``app.state.emulator`` in the app."""
+
     def __init__(self, config: LightspeedConfig) -> None:
         self.config = config
         self.clock = EmulatorClock(config.clock_scale)
         self.limiter = RateLimiter(self.clock, config.rate_limits, config.reset_quirk)
         self.faults = Faults()
+        self.shop = ShopState(config.base_time)
+        self.shop.reseed(config.seed, config.orders)
         self.calls: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.lock = threading.RLock()
-        self.shop = ShopState(line_price_semantics=config.line_price_semantics)
-        self.next_id = 0
-        self.reseed(config.seed, config.orders)
 
-    def reseed(self, seed: str, count: int) -> None:
-        orders, customers = demo.generate(seed, count, self.config.base_time, ZoneInfo("Europe/Amsterdam"))
+    def count(self, route: str, status: int) -> None:
         with self.lock:
-            self.shop.orders = {o["id"]: o for o in orders}
-            self.shop.customers = {c.id: c for c in customers}
-            self.next_id = max(self.shop.orders, default=218240000) + 7
-            self.next_line = 95000000
+            self.calls[route] += 1
+            self.statuses[str(status)] += 1
 
-    # -- admin helpers ----------------------------------------------------------------------------
-
-    def add_order(self, spec: dict[str, Any]) -> dict[str, Any]:
-        with self.lock:
-            order_id = int(spec.get("id") or self.next_id)
-            self.next_id = max(self.next_id, order_id) + 7
-            now = self.clock.now()
-            base = {
-                "id": order_id,
-                "number": f"ORD{order_id % 100000:05d}",
-                "created": now,
-                "updated": now,
-                "customer": next(iter(self.shop.customers.values())),
-                "email": "klant@example.nl",
-                "firstname": "Jan",
-                "middlename": "",
-                "lastname": "Jansen",
-                "phone": "",
-                "country": "nl",
-                "street": "Markt",
-                "number_addr": "1",
-                "extension": "",
-                "zipcode": "3833 LC",
-                "city": "Leusden",
-                "company": None,
-                "comment": "",
-                "payment_id": "ideal",
-                "payment_title": "iDEAL",
-                "payment_fee": Decimal("0"),
-                "shipping": Decimal("0"),
-                "discount": {"kind": None},
-                "status": "processing_awaiting_shipment",
-                "paymentStatus": "paid",
-                "shipmentStatus": "not_shipped",
-                "lines": [demo.line_from_product(demo.PRODUCTS[0], 1, self._line_id())],
-            }
-            self.shop.orders[order_id] = base
-            self.apply_changes(base, spec, bump=False)
-            return base
-
-    def _line_id(self) -> int:
-        self.next_line += 1
-        return self.next_line
-
-    def apply_changes(self, order: dict[str, Any], spec: dict[str, Any], bump: bool) -> None:
-        simple = (
-            "number",
-            "email",
-            "firstname",
-            "middlename",
-            "lastname",
-            "phone",
-            "country",
-            "street",
-            "number_addr",
-            "extension",
-            "zipcode",
-            "city",
-            "comment",
-            "status",
-            "paymentStatus",
-            "shipmentStatus",
-            "payment_id",
-            "payment_title",
-            "raw",
-        )
-        for key in simple:
-            if key in spec:
-                order[key] = spec[key]
-        for key in ("payment_fee", "shipping"):
-            if key in spec:
-                order[key] = Decimal(str(spec[key]))
-        if "discount" in spec:
-            order["discount"] = dict(spec["discount"] or {"kind": None})
-        if "customer" in spec:
-            value = spec["customer"]
-            if value is False or value is None:
-                order["customer"] = None
-            else:
-                customer_id = int(value)
-                if customer_id not in self.shop.customers:
-                    template = next(iter(self.shop.customers.values()))
-                    self.shop.customers[customer_id] = demo.Customer(
-                        **{**template.__dict__, "id": customer_id, "email": order["email"]}
-                    )
-                order["customer"] = self.shop.customers[customer_id]
-        if "company" in spec:
-            company = spec["company"]
-            order["company"] = (
-                (company["name"], company.get("vat", ""), company.get("coc", "")) if company else None
-            )
-        if "lines" in spec:
-            order["lines"] = [self._line(raw) for raw in spec["lines"]]
-        for key, attr in (("createdAt", "created"), ("updatedAt", "updated")):
-            if key in spec:
-                order[attr] = datetime.fromisoformat(spec[key])
-        if bump and "updatedAt" not in spec:
-            order["updated"] = max(self.clock.now(), order["updated"] + timedelta(seconds=1))
-
-    def _line(self, raw: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": int(raw.get("id") or self._line_id()),
-            "articleCode": raw.get("articleCode", ""),
-            "sku": raw.get("sku", ""),
-            "ean": raw.get("ean", ""),
-            "productTitle": raw.get("productTitle", "Artikel"),
-            "variantTitle": raw.get("variantTitle", ""),
-            "brandTitle": raw.get("brandTitle", ""),
-            "quantityOrdered": int(raw.get("quantityOrdered", 1)),
-            "basePriceIncl": Decimal(str(raw.get("basePriceIncl", "1.00"))),
-            "taxRate": Decimal(str(raw.get("taxRate", "0.21"))),
-            "raw": raw.get("raw", {}),
-        }
+    def retry_after(self, real_seconds: float) -> str:
+        if self.config.retry_after_format == "http-date":
+            return format_datetime(datetime.now(UTC) + timedelta(seconds=real_seconds + 1), usegmt=True)
+        return str(max(1, int(real_seconds + 0.999)))
 
 
-def _error(
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def error_response(
     status: int, message: str, request: Request, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     body = {
@@ -230,9 +98,21 @@ def _error(
 
 
 def create_app(config: LightspeedConfig | None = None) -> FastAPI:
+    """A fresh emulated shop; its state is ``app.state.emulator`` (a ``LightspeedEmulator``)."""
+    from emulators.lightspeed.admin import admin_routes
+
     emulator = LightspeedEmulator(config or LightspeedConfig())
     app = FastAPI(title="Lightspeed eCom emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.emulator = emulator
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.message, request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = {404: "Resource not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, message, request)
 
     @app.middleware("http")
     async def api_gate(request: Request, call_next: Any) -> Any:
@@ -240,109 +120,99 @@ def create_app(config: LightspeedConfig | None = None) -> FastAPI:
         if path.startswith("/_admin"):
             return await call_next(request)
         emu: LightspeedEmulator = app.state.emulator
-        route = _route_name(path)
+        route = f"{request.method} {route_name(path)}"
         if emu.faults.latency_ms:
             await asyncio.sleep(emu.faults.latency_ms / 1000)
-        key = _basic_login(request)
-        rate_key = key[0] if key else "anonymous"
-        allowed, headers, retry_after = emu.limiter.take(rate_key)
+        login = basic_login(request)
+        allowed, headers, wait = emu.limiter.take(login[0] if login else "anonymous")
 
         def done(response: Any) -> Any:
-            for name, value in headers.items():
-                response.headers[name] = value
-            with emu.lock:
-                emu.calls[f"{request.method} {route}"] += 1
-                emu.statuses[str(response.status_code)] += 1
+            response.headers.update(headers)
+            emu.count(route, response.status_code)
             return response
 
-        if key is None or not (
-            secrets.compare_digest(key[0], emu.config.api_key)
-            and secrets.compare_digest(key[1], emu.config.api_secret)
+        if login is None or not (
+            secrets.compare_digest(login[0].encode(), emu.config.api_key.encode())
+            and secrets.compare_digest(login[1].encode(), emu.config.api_secret.encode())
         ):
-            return done(
-                _error(401, "Invalid API key or secret", request, {"WWW-Authenticate": 'Basic realm="api"'})
-            )
+            challenge = {"WWW-Authenticate": 'Basic realm="Lightspeed eCom API"'}
+            return done(error_response(401, "Invalid API key or secret", request, challenge))
         if not allowed:
-            if emu.config.retry_after_format == "http-date":
-                value = format_datetime(datetime.now(UTC) + timedelta(seconds=retry_after + 1), usegmt=True)
-            else:
-                value = str(max(1, int(retry_after + 0.999)))
-            return done(_error(429, "Too many requests", request, {"Retry-After": value}))
+            retry = {"Retry-After": emu.retry_after(wait)}
+            return done(error_response(429, "Too many requests: rate limit exceeded", request, retry))
         lang = path.strip("/").split("/", 1)[0]
         if len(lang) != 2 or lang not in emu.config.languages:
-            return done(_error(404, "Unknown or inactive language", request))
+            return done(error_response(404, "Unknown or inactive language", request))
         with emu.lock:
-            if emu.faults.status_5xx > 0:
-                emu.faults.status_5xx -= 1
-                return done(_error(emu.faults.status_code, "Service temporarily unavailable", request))
-            if route.startswith("/{lang}/orders/{id}") and emu.faults.transient_404 > 0:
-                emu.faults.transient_404 -= 1
-                return done(_error(404, "Not found", request))
+            fault = emu.faults.take(route.split(" ", 1)[1])
+        if fault:
+            return done(error_response(fault[0], fault[1], request))
         return done(await call_next(request))
 
-    _public_routes(app)
-    _admin_routes(app)
+    public_routes(app)
+    admin_routes(app)
     return app
 
 
-def _route_name(path: str) -> str:
+def route_name(path: str) -> str:
+    """``/nl/orders/123/products.json`` → ``/{lang}/orders/{id}/products.json`` (for call counters)."""
     parts = path.strip("/").split("/")
-    if not parts or not parts[0]:
+    if not parts[0]:
         return "/"
-    normalised = ["{lang}"] + ["{id}" if p.split(".")[0].isdigit() else p for p in parts[1:]]
-    out = "/" + "/".join(normalised)
-    return out.replace("{id}", "{id}.json") if out.endswith("{id}") else out
+    named = ["{lang}"]
+    for part in parts[1:]:
+        stem, dot, ext = part.partition(".")
+        named.append(("{id}" + dot + ext) if stem.isdigit() else part)
+    return "/" + "/".join(named)
 
 
-def _basic_login(request: Request) -> tuple[str, str] | None:
+def basic_login(request: Request) -> tuple[str, str] | None:
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("basic "):
         return None
     try:
-        user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+        user, sep, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
     except (ValueError, UnicodeDecodeError):
         return None
-    return user, password
+    return (user, password) if sep else None
 
 
-def _base(request: Request) -> str:
+def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _parse_filter(request: Request, name: str, zone: ZoneInfo) -> datetime | None | JSONResponse:
+def int_param(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ApiError(400, f"Invalid value for {name}: expected a positive integer, got {raw!r}")
+    return int(raw)
+
+
+def filter_bound(request: Request, name: str, emu: LightspeedEmulator) -> datetime | None:
     value = request.query_params.get(name)
     if value is None:
         return None
     try:
         naive = datetime.strptime(value, FILTER_FORMAT)
     except ValueError:
-        return _error(
-            400, f"Invalid value for {name}: expected format YYYY-MM-DD HH:MM:SS, got {value!r}", request
-        )
-    return naive.replace(tzinfo=zone)
+        raise ApiError(
+            400, f"Invalid value for {name}: expected format YYYY-MM-DD HH:MM:SS, got {value!r}"
+        ) from None
+    return naive.replace(tzinfo=emu.config.filter_zone)
 
 
-def _filtered(emu: LightspeedEmulator, request: Request) -> list[dict[str, Any]] | JSONResponse:
-    zone = ZoneInfo(emu.config.filter_timezone)
-    bounds: dict[str, datetime | None] = {}
-    for name in FILTERS:
-        parsed = _parse_filter(request, name, zone)
-        if isinstance(parsed, JSONResponse):
-            return parsed
-        bounds[name] = parsed
+def filtered_orders(emu: LightspeedEmulator, request: Request) -> list[dict[str, Any]]:
+    bounds = [(field, is_max, filter_bound(request, name, emu)) for name, (field, is_max) in FILTERS.items()]
+    bounds = [b for b in bounds if b[2] is not None]
     number = request.query_params.get("number")
     customer = request.query_params.get("customer")
-    with emu.lock:
+    with emu.shop.lock:
         orders = sorted(emu.shop.orders.values(), key=lambda o: o["id"], reverse=True)
     out = []
     for order in orders:
-        if bounds["updated_at_min"] and order["updated"] < bounds["updated_at_min"]:
-            continue
-        if bounds["updated_at_max"] and order["updated"] > bounds["updated_at_max"]:
-            continue
-        if bounds["created_at_min"] and order["created"] < bounds["created_at_min"]:
-            continue
-        if bounds["created_at_max"] and order["created"] > bounds["created_at_max"]:
+        if any((order[f] > bound) if is_max else (order[f] < bound) for f, is_max, bound in bounds):
             continue
         if number is not None and order["number"] != number:
             continue
@@ -352,72 +222,75 @@ def _filtered(emu: LightspeedEmulator, request: Request) -> list[dict[str, Any]]
     return out
 
 
-def _int_param(request: Request, name: str, default: int) -> int | JSONResponse:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        return _error(400, f"Invalid value for {name}: expected a positive integer, got {raw!r}", request)
-    return int(raw)
+def requested_fields(request: Request) -> list[str] | None:
+    raw = request.query_params.get("fields")
+    return [f.strip() for f in raw.split(",") if f.strip()] if raw else None
 
 
-def _public_routes(app: FastAPI) -> None:
+def public_routes(app: FastAPI) -> None:
     def emu() -> LightspeedEmulator:
         return app.state.emulator
 
+    def order_or_404(order_id: str) -> dict[str, Any]:
+        order = emu().shop.orders.get(int(order_id)) if order_id.isdigit() else None
+        if order is None:
+            raise ApiError(404, "Order not found")
+        return order
+
     @app.get("/{lang}/orders.json")
     def list_orders(lang: str, request: Request) -> Any:
-        page, limit = _int_param(request, "page", 1), _int_param(request, "limit", 50)
-        for value in (page, limit):
-            if isinstance(value, JSONResponse):
-                return value
-        if limit > 250:
-            return _error(400, f"Invalid value for limit: the maximum is 250, got {limit}", request)
-        orders = _filtered(emu(), request)
-        if isinstance(orders, JSONResponse):
-            return orders
-        chunk = orders[(page - 1) * limit : page * limit]
-        with emu().lock:
-            return {"orders": [emu().shop.render_order(o, _base(request), lang, embed=False) for o in chunk]}
+        page, limit = int_param(request, "page", 1), int_param(request, "limit", 50)
+        if limit > MAX_LIMIT:
+            raise ApiError(400, f"Invalid value for limit: the maximum is {MAX_LIMIT}, got {limit}")
+        orders = filtered_orders(emu(), request)[(page - 1) * limit : page * limit]
+        fields = requested_fields(request)
+        with emu().shop.lock:
+            rendered = [
+                serialize.render_order(o, base_url(request), lang, False, emu().config.line_price_semantics)
+                for o in orders
+            ]
+        return {"orders": [serialize.only_fields(o, fields) for o in rendered]}
 
     @app.get("/{lang}/orders/count.json")
     def count_orders(lang: str, request: Request) -> Any:
-        orders = _filtered(emu(), request)
-        if isinstance(orders, JSONResponse):
-            return orders
-        return {"count": len(orders)}
+        return {"count": len(filtered_orders(emu(), request))}
 
     @app.get("/{lang}/orders/{order_id}.json")
     def get_order(lang: str, order_id: str, request: Request) -> Any:
-        order = emu().shop.orders.get(int(order_id)) if order_id.isdigit() else None
-        if order is None:
-            return _error(404, "Order not found", request)
-        with emu().lock:
-            return {"order": emu().shop.render_order(order, _base(request), lang, embed=True)}
+        with emu().shop.lock:
+            body = serialize.render_order(
+                order_or_404(order_id), base_url(request), lang, True, emu().config.line_price_semantics
+            )
+        return {"order": serialize.only_fields(body, requested_fields(request))}
 
     @app.get("/{lang}/orders/{order_id}/products.json")
-    def get_lines(lang: str, order_id: str, request: Request) -> Any:
-        order = emu().shop.orders.get(int(order_id)) if order_id.isdigit() else None
-        if order is None:
-            return _error(404, "Order not found", request)
-        with emu().lock:
-            return {"orderProducts": emu().shop.render_lines(order, None, _base(request), lang)}
+    def get_order_lines(lang: str, order_id: str, request: Request) -> Any:
+        with emu().shop.lock:
+            lines = serialize.render_lines(
+                order_or_404(order_id), base_url(request), lang, emu().config.line_price_semantics
+            )
+        return {"orderProducts": lines}
 
     @app.get("/{lang}/customers/{customer_id}.json")
     def get_customer(lang: str, customer_id: str, request: Request) -> Any:
         customer = emu().shop.customers.get(int(customer_id)) if customer_id.isdigit() else None
         if customer is None:
-            return _error(404, "Customer not found", request)
-        return {"customer": emu().shop.render_customer(customer, _base(request), lang)}
+            raise ApiError(404, "Customer not found")
+        return {"customer": serialize.render_customer(customer, base_url(request), lang)}
 
     @app.get("/{lang}/shop.json")
     def get_shop(lang: str, request: Request) -> Any:
+        base = base_url(request)
         return {
             "shop": {
                 "id": 310000,
                 "title": "De Koffiebranderij (demo)",
                 "mainDomain": "koffiebranderij.example.nl",
-                "language": {"id": 1, "code": lang, "locale": f"{lang}_NL", "title": "Nederlands"},
+                "language": serialize.language(lang),
+                "languages": [
+                    {**serialize.language(code), "isActive": True, "link": f"{base}/{code}/shop.json"}
+                    for code in emu().config.languages
+                ],
                 "currency": {
                     "shortcode": "EUR",
                     "symbol": "€",
@@ -425,139 +298,6 @@ def _public_routes(app: FastAPI) -> None:
                     "isDefault": True,
                     "currencyRate": 1,
                 },
-                "languages": link_list(_base(request), emu().config.languages),
+                "timezone": "Europe/Amsterdam",
             }
         }
-
-
-def link_list(base: str, languages: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [{"code": lang, "isActive": True, "link": f"{base}/{lang}/shop.json"} for lang in languages]
-
-
-def _admin_routes(app: FastAPI) -> None:
-    def emu() -> LightspeedEmulator:
-        return app.state.emulator
-
-    @app.post("/_admin/reset")
-    async def reset(request: Request) -> Any:
-        body = await _json(request)
-        emulator = emu()
-        emulator.reseed(
-            str(body.get("seed", emulator.config.seed)), int(body.get("orders", emulator.config.orders))
-        )
-        return {"orders": len(emulator.shop.orders)}
-
-    @app.post("/_admin/orders")
-    async def add_orders(request: Request) -> Any:
-        body = await _json(request)
-        created = []
-        emulator = emu()
-        if "generate" in body:
-            extra, _ = demo.generate(
-                f"extra-{len(emulator.shop.orders)}", int(body["generate"]), emulator.clock.now(), None
-            )
-            with emulator.lock:
-                for order in extra:
-                    order["id"] = emulator.next_id
-                    emulator.next_id += 7
-                    order["number"] = f"ORD{order['id'] % 1000000:06d}"
-                    order["customer"] = (
-                        None if order["customer"] is None else next(iter(emulator.shop.customers.values()))
-                    )
-                    emulator.shop.orders[order["id"]] = order
-                    created.append(order)
-        for spec in body.get("orders", []):
-            created.append(emulator.add_order(spec))
-        return {"orders": [{"id": o["id"], "number": o["number"]} for o in created]}
-
-    @app.patch("/_admin/orders/{order_id}")
-    async def patch_order(order_id: int, request: Request) -> Any:
-        body = await _json(request)
-        emulator = emu()
-        with emulator.lock:
-            order = emulator.shop.orders.get(order_id)
-            if order is None:
-                return JSONResponse({"error": "no such order"}, status_code=404)
-            emulator.apply_changes(order, body, bump=True)
-            return {"id": order_id, "updatedAt": order["updated"].isoformat()}
-
-    @app.delete("/_admin/orders/{order_id}")
-    def delete_order(order_id: int) -> Any:
-        with emu().lock:
-            removed = emu().shop.orders.pop(order_id, None)
-        return {"deleted": removed is not None}
-
-    @app.post("/_admin/faults")
-    async def faults(request: Request) -> Any:
-        body = await _json(request)
-        emulator = emu()
-        with emulator.lock:
-            if body.get("clear"):
-                emulator.faults = Faults()
-                emulator.limiter.set_limits(emulator.config.rate_limits)
-            if "transient_404" in body:
-                emulator.faults.transient_404 = int(body["transient_404"]["count"])
-            if "status_5xx" in body:
-                emulator.faults.status_5xx = int(body["status_5xx"]["count"])
-                emulator.faults.status_code = int(body["status_5xx"].get("status", 503))
-            if "latency_ms" in body:
-                emulator.faults.latency_ms = float(body["latency_ms"])
-            if "rate_limit" in body:
-                emulator.limiter.set_limits(tuple(int(x) for x in body["rate_limit"]["limits"]))  # type: ignore[arg-type]
-            if "retry_after_format" in body:
-                emulator.config.retry_after_format = str(body["retry_after_format"])
-            if "reset_quirk" in body:
-                emulator.limiter.reset_quirk = bool(body["reset_quirk"])
-        if "exhaust" in body:
-            emulator.limiter.exhaust(emulator.config.api_key, str(body["exhaust"]))
-        return {"faults": emulator.faults.__dict__, "limits": emulator.limiter.limits}
-
-    @app.post("/_admin/clock")
-    async def clock(request: Request) -> Any:
-        body = await _json(request)
-        if "advance_seconds" in body:
-            emu().clock.advance(float(body["advance_seconds"]))
-        if "scale" in body:
-            emu().clock.set_scale(float(body["scale"]))
-        return {"now": emu().clock.now().isoformat(), "scale": emu().clock.scale}
-
-    @app.get("/_admin/calls")
-    def calls() -> Any:
-        emulator = emu()
-        with emulator.lock:
-            return {
-                "calls": dict(emulator.calls),
-                "statuses": dict(emulator.statuses),
-                "total": sum(emulator.calls.values()),
-                "rate_limited": emulator.statuses.get("429", 0),
-            }
-
-    @app.post("/_admin/calls/reset")
-    def reset_calls() -> Any:
-        with emu().lock:
-            emu().calls.clear()
-            emu().statuses.clear()
-        return {"ok": True}
-
-    @app.get("/_admin/state")
-    def state(request: Request) -> Any:
-        emulator = emu()
-        with emulator.lock:
-            orders = [
-                emulator.shop.render_order(o, _base(request), "nl", embed=True)
-                for o in sorted(emulator.shop.orders.values(), key=lambda o: o["id"])
-            ]
-            return {
-                "orders": orders,
-                "rate_limits": emulator.limiter.snapshot(),
-                "faults": emulator.faults.__dict__,
-            }
-
-
-async def _json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
-        return {}
-    import json
-
-    return json.loads(raw)

@@ -1,12 +1,12 @@
-"""Deterministic demo data: a Dutch coffee shop's customers and orders, with the API's own quirks.
+"""Deterministic demo data: a Dutch coffee shop's customers and orders (internal form, see ``store``).
 
-Money semantics (the reference leaves the line fields open; this emulator decides, and the connector
-must not assume): ``basePriceIncl``/``basePriceExcl`` are the unit price, ``priceIncl``/``priceExcl``
-the line total (unit × quantity) — or, with ``line_price_semantics="unit"``, the unit price again. The
-order's ``priceIncl`` = Σ line ``priceIncl`` (as line totals) + ``shipmentPriceIncl`` +
-``paymentPriceIncl`` − ``discountAmount`` (the discount incl. VAT). Excl. amounts and ``taxRates`` are
-derived per line and rounded half-up to cents, so the sum of rounded VAT can differ by a cent from the
-VAT on the total, as in real shops.
+Same seed, same shop: everything comes from ``random.Random(seed)`` and the given base time. About 85 %
+of orders come from a pool of returning customers (some typing their e-mail differently on a later
+order), the rest are guests (``customer: false``); a fifth of the customers are companies (NL, BE, DE
+VAT numbers); Dutch, Belgian, German, Austrian and French addresses with non-ASCII names; coupon
+discounts (percentage and fixed), shipping and payment fees, 21 / 9 / 0 % lines, lines with only a
+``sku`` or only an ``ean``, pick-up orders without a shipping address, gifts shipped elsewhere,
+cancelled and unpaid orders. Amounts follow ``money``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from emulators.demo_catalogue import PRODUCTS, DemoProduct
-
-CENT = Decimal("0.01")
 
 COUNTRIES = {
     "nl": (150, "nld", "Netherlands, The"),
@@ -85,14 +83,6 @@ COMMENTS = [
 ]
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, ROUND_HALF_UP)
-
-
-def excl(amount_incl: Decimal, rate: Decimal) -> Decimal:
-    return cents(amount_incl / (1 + rate))
-
-
 @dataclass
 class Customer:
     id: int
@@ -115,8 +105,10 @@ def make_customers(rng: random.Random, count: int, base_time: datetime) -> list[
     customers = []
     for i in range(count):
         first, middle, last, country = PEOPLE[i % len(PEOPLE)]
+        company = COMPANIES[(i // 5) % len(COMPANIES)] if i % 5 == 4 else None
+        if company:  # a company sits in the country of its VAT number
+            country = company[1][:2].lower()
         street, city, zipcode = rng.choice(STREETS[country])
-        company = COMPANIES[i % len(COMPANIES)] if i % 6 == 5 else None
         local = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
         customers.append(
             Customer(
@@ -149,7 +141,6 @@ def make_lines(rng: random.Random, first_line_id: int) -> list[dict[str, Any]]:
 
 
 def line_from_product(product: DemoProduct, quantity: int, line_id: int) -> dict[str, Any]:
-    total_incl = cents(product.price_incl * quantity)
     return {
         "id": line_id,
         "articleCode": product.article_code,
@@ -161,38 +152,57 @@ def line_from_product(product: DemoProduct, quantity: int, line_id: int) -> dict
         "quantityOrdered": quantity,
         "basePriceIncl": product.price_incl,
         "taxRate": product.tax_rate,
-        "_total_incl": total_incl,
+        "raw": {},
     }
 
 
-def generate(
-    seed: str, count: int, base_time: datetime, zone: Any
-) -> tuple[list[dict[str, Any]], list[Customer]]:
-    """``count`` orders (internal form, see store.py) over the days before ``base_time``."""
+@dataclass
+class Generated:
+    orders: list[dict[str, Any]]
+    customers: list[Customer]
+
+
+def generate_orders(
+    seed: str,
+    count: int,
+    base_time: datetime,
+    *,
+    customers: list[Customer] | None = None,
+    span: timedelta = timedelta(days=40),
+    first_id: int = 218240000,
+    first_number: int = 10001,
+    first_line_id: int = 90000001,
+) -> Generated:
+    """``count`` orders created over ``span`` before ``base_time`` (the default 40 days span the October
+    DST change, so both +02:00 and +01:00 offsets occur). ``customers`` reuses an existing pool."""
     rng = random.Random(f"lightspeed-demo:{seed}")
-    customers = make_customers(rng, max(4, count // 3), base_time)
+    pool = customers if customers else make_customers(rng, max(4, count // 3), base_time)
     orders: list[dict[str, Any]] = []
-    line_id = 90000001
-    start = base_time - timedelta(days=40)  # spans the October DST change: +02:00 and +01:00 offsets
+    line_id = first_line_id
+    start = base_time - span
+    step = span.total_seconds() / max(1, count)
     for i in range(count):
-        created = start + timedelta(minutes=int(i * (40 * 24 * 60) / max(1, count)) + rng.randint(0, 9))
-        roll = rng.random()
-        customer = None if roll < 0.15 else customers[int(rng.random() ** 1.6 * len(customers))]
+        created = start + timedelta(seconds=int(i * step) + rng.randint(0, 540))
+        customer = None if rng.random() < 0.15 else pool[int(rng.random() ** 1.6 * len(pool))]
         lines = make_lines(rng, line_id)
         line_id += len(lines)
-        order = {
-            "id": 218240000 + i * 7,
-            "number": f"ORD{10001 + i:05d}",
-            "created": created,
-            "updated": created + timedelta(seconds=rng.randint(5, 3600)),
+        order: dict[str, Any] = {
+            "id": first_id + i * 7,
+            "number": f"ORD{first_number + i:05d}",
+            "created": min(created, base_time),
+            "updated": min(created + timedelta(seconds=rng.randint(5, 3600)), base_time),
             "customer": customer,
             "lines": lines,
+            "raw": {},
         }
         order.update(_contact(rng, customer, i))
-        order.update(_costs(rng, i))
+        order.update(_costs(rng))
+        order["ship_to"] = _ship_to(rng, order)
         order.update(_statuses(rng))
+        if order["ship_to"] is None and order["status"] == "completed_shipped":
+            order["status"] = "completed_picked_up"
         orders.append(order)
-    return orders, customers
+    return Generated(orders, pool)
 
 
 def _contact(rng: random.Random, customer: Customer | None, i: int) -> dict[str, Any]:
@@ -232,7 +242,28 @@ def _contact(rng: random.Random, customer: Customer | None, i: int) -> dict[str,
     }
 
 
-def _costs(rng: random.Random, i: int) -> dict[str, Any]:
+def _ship_to(rng: random.Random, order: dict[str, Any]) -> dict[str, Any] | str | None:
+    """None: picked up in the shop, no shipping address at all; "billing": same as billing; or a gift
+    sent to someone else in the same country."""
+    if not order["shipping"]:
+        return None
+    if rng.random() >= 0.15:
+        return "billing"
+    first, middle, last, _ = rng.choice(PEOPLE)
+    street, city, zipcode = rng.choice(STREETS[order["country"]])
+    return {
+        "name": " ".join(p for p in (first, middle, last) if p),
+        "street": street,
+        "number": str(rng.randint(1, 180)),
+        "extension": "",
+        "zipcode": zipcode,
+        "city": city,
+        "country": order["country"],
+        "company": None,
+    }
+
+
+def _costs(rng: random.Random) -> dict[str, Any]:
     payment_id, payment_title, fee = rng.choice(PAYMENTS)
     discount = {"kind": None}
     if rng.random() < 0.2:

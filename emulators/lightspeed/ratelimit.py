@@ -38,7 +38,6 @@ class Window:
 @dataclass
 class KeyLimits:
     windows: list[Window]
-    stale_after_reset: list[bool] = field(default_factory=lambda: [False, False, False])
     last_remaining: list[int] = field(default_factory=lambda: [0, 0, 0])
 
 

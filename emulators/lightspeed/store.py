@@ -1,353 +1,311 @@
-"""The shop's state and how it is rendered the way the real API renders it, quirks included.
+"""The shop's state: orders and customers in an internal form, and the admin changes to them.
 
-Quirks reproduced on purpose: ``false`` for unset strings, objects and dates; ``addressBillingNumber``
-always a string; ``priceCost``/``weight`` as strings on every seventh order; ``[]`` for empty
-``paymentData``/``shipmentData``/``customFields``; timestamps in Europe/Amsterdam (+01:00 / +02:00 by
-date); ``customer: false`` for guest orders; countries as ``{id, code, code3, title}`` with lower-case
-ISO codes; tax rates as fractions; money as JSON floats. A test can also inject raw values into a
-rendered order (``raw`` in the admin seed) to produce hostile data.
+An order (internal form) is a dict: ``id``, ``number``, ``created``/``updated`` (aware, UTC),
+``customer`` (a ``Customer`` or None for a guest), contact and billing address (``email``,
+``firstname``, ``middlename``, ``lastname``, ``phone``, ``street``, ``number_addr``, ``extension``,
+``zipcode``, ``city``, ``country`` as a lower-case ISO code), ``company`` ((name, vat, coc) or None),
+``ship_to`` ("billing", None for a pick-up without a shipping address, or an address dict),
+``comment``, ``memo``, ``payment_id``, ``payment_title``, ``payment_fee`` and ``shipping`` (Decimal,
+incl. VAT), ``discount`` ({kind: percentage|amount|None, value, code}), ``status``, ``paymentStatus``,
+``shipmentStatus``, ``lines`` and ``raw`` (verbatim overrides of the rendered JSON). A line: ``id``,
+``articleCode``, ``sku``, ``ean``, ``productTitle``, ``variantTitle``, ``brandTitle``,
+``quantityOrdered``, ``basePriceIncl`` (unit, Decimal), ``taxRate`` (fraction, Decimal), ``raw``.
 """
 
 from __future__ import annotations
 
-import copy
 import threading
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from emulators.lightspeed.demo import COUNTRIES, Customer, cents, excl
+from emulators.demo_catalogue import PRODUCTS
+from emulators.lightspeed import demo
+from emulators.lightspeed.demo import Customer
 
-SHOP_ZONE = ZoneInfo("Europe/Amsterdam")
-
-
-def stamp(moment: datetime) -> str:
-    return moment.astimezone(SHOP_ZONE).isoformat(timespec="seconds")
-
-
-def num(value: Decimal) -> float | int:
-    """Money as the API sends it: a JSON number."""
-    return int(value) if value == value.to_integral_value() and abs(value) < 10**12 else float(value)
-
-
-def link(base: str, lang: str, url: str, resource_id: Any = False) -> dict[str, Any]:
-    return {"resource": {"id": resource_id, "url": url, "link": f"{base}/{lang}/{url}.json"}}
-
-
-def country(code: str) -> dict[str, Any] | bool:
-    if not code:
-        return False
-    cid, code3, title = COUNTRIES.get(code, (0, code + "x", code.upper()))
-    return {"id": cid, "code": code, "code3": code3, "title": title}
-
-
-@dataclass
-class Totals:
-    lines: list[dict[str, Decimal]]
-    goods_incl: Decimal
-    discount_incl: Decimal
-    discount_excl: Decimal
-    shipping_incl: Decimal
-    shipping_excl: Decimal
-    payment_incl: Decimal
-    payment_excl: Decimal
-    vat_by_rate: dict[Decimal, Decimal]
-
-    @property
-    def price_incl(self) -> Decimal:
-        return self.goods_incl + self.shipping_incl + self.payment_incl - self.discount_incl
-
-    @property
-    def price_excl(self) -> Decimal:
-        goods_excl = sum((ln["total_excl"] for ln in self.lines), Decimal("0"))
-        return goods_excl + self.shipping_excl + self.payment_excl - self.discount_excl
+SIMPLE_FIELDS = (
+    "number",
+    "email",
+    "firstname",
+    "middlename",
+    "lastname",
+    "phone",
+    "country",
+    "street",
+    "number_addr",
+    "extension",
+    "zipcode",
+    "city",
+    "comment",
+    "memo",
+    "status",
+    "paymentStatus",
+    "shipmentStatus",
+    "payment_id",
+    "payment_title",
+    "raw",
+)
+# The same fields under the names the API renders them with.
+API_ALIASES = {
+    "addressBillingStreet": "street",
+    "addressBillingNumber": "number_addr",
+    "addressBillingExtension": "extension",
+    "addressBillingZipcode": "zipcode",
+    "addressBillingCity": "city",
+    "addressBillingCountry": "country",
+    "paymentId": "payment_id",
+    "paymentTitle": "payment_title",
+    "paymentPriceIncl": "payment_fee",
+    "shipmentPriceIncl": "shipping",
+    "shipping_address": "ship_to",
+}
+PRODUCTS_BY_CODE = {code: p for p in PRODUCTS for code in (p.article_code, p.sku, p.ean) if code}
 
 
-def totals(order: dict[str, Any]) -> Totals:
-    lines = []
-    by_rate: dict[Decimal, Decimal] = {}
-    vat: dict[Decimal, Decimal] = {}
-    for line in order["lines"]:
-        rate = Decimal(line["taxRate"])
-        unit = Decimal(line["basePriceIncl"])
-        total = cents(unit * line["quantityOrdered"])
-        total_excl = excl(total, rate)
-        lines.append({"total_incl": total, "total_excl": total_excl, "unit_excl": excl(unit, rate)})
-        by_rate[rate] = by_rate.get(rate, Decimal("0")) + total
-        vat[rate] = vat.get(rate, Decimal("0")) + (total - total_excl)
-    goods = sum(by_rate.values(), Decimal("0"))
-    discount = order["discount"]
-    if discount.get("kind") == "percentage":
-        discount_incl = cents(goods * Decimal(discount["value"]))
-    elif discount.get("kind") == "amount":
-        discount_incl = min(Decimal(discount["value"]), goods)
-    else:
-        discount_incl = Decimal("0")
-    discount_excl = Decimal("0")
-    if discount_incl and goods:
-        for rate, amount in by_rate.items():
-            share = cents(discount_incl * amount / goods)
-            share_excl = excl(share, rate)
-            discount_excl += share_excl
-            vat[rate] -= share - share_excl
-    high = Decimal("0.21")
-    shipping, fee = Decimal(order["shipping"]), Decimal(order["payment_fee"])
-    for amount in (shipping, fee):
-        if amount:
-            vat[high] = vat.get(high, Decimal("0")) + (amount - excl(amount, high))
-    return Totals(
-        lines, goods, discount_incl, discount_excl, shipping, excl(shipping, high), fee, excl(fee, high), vat
-    )
+class AdminError(ValueError):
+    """An admin request the emulator cannot apply (answered with 400)."""
 
 
-@dataclass
+def parse_moment(value: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise AdminError(f"{name}: expected an ISO-8601 timestamp with offset, got {value!r}") from exc
+    if moment.tzinfo is None:
+        raise AdminError(f"{name}: the timestamp needs an offset, got {value!r}")
+    return moment.astimezone(UTC)
+
+
+def money(value: Any, name: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise AdminError(f"{name}: not an amount: {value!r}") from exc
+
+
 class ShopState:
-    """Orders (internal form), customers, and the configuration of the rendering."""
+    """Orders and customers; every method that touches them holds ``lock``."""
 
-    orders: dict[int, dict[str, Any]] = field(default_factory=dict)
-    customers: dict[int, Customer] = field(default_factory=dict)
-    line_price_semantics: str = "line_total"
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    def __init__(self, base_time: datetime) -> None:
+        self.base_time = base_time
+        self.lock = threading.RLock()
+        self.orders: dict[int, dict[str, Any]] = {}
+        self.customers: dict[int, Customer] = {}
+        self.next_id = 218240000
+        self.next_number = 10001
+        self.next_line = 90000001
+        self.generated_batches = 0
 
-    def render_order(self, order: dict[str, Any], base: str, lang: str, embed: bool) -> dict[str, Any]:
-        t = totals(order)
-        customer: Customer | None = order["customer"]
-        company = order.get("company")
-        odd = (order["id"] // 7) % 7 == 0  # the string-number quirk, deterministically on some orders
-        body: dict[str, Any] = {
-            "id": order["id"],
-            "createdAt": stamp(order["created"]),
-            "updatedAt": stamp(order["updated"]),
-            "number": order["number"],
-            "status": order["status"],
-            "customStatusId": None,
-            "channel": "main",
-            "remoteIp": "127.0.0.1",
-            "userAgent": "Mozilla/5.0",
-            "referralId": False,
-            "priceCost": str(num(cents(t.goods_incl * Decimal("0.45"))))
-            if odd
-            else num(cents(t.goods_incl * Decimal("0.45"))),
-            "priceExcl": num(t.price_excl),
-            "priceIncl": num(t.price_incl),
-            "weight": str(len(order["lines"]) * 250) if odd else len(order["lines"]) * 250,
-            "volume": 0,
-            "colli": 0,
-            "gender": False,
-            "birthDate": False,
-            "nationalId": "",
-            "email": order["email"],
-            "firstname": order["firstname"],
-            "middlename": order["middlename"],
-            "lastname": order["lastname"],
-            "phone": order["phone"],
-            "mobile": "",
-            "newsletterSubscribed": False,
-            "isCompany": company is not None,
-            "companyName": company[0] if company else "",
-            "companyCoCNumber": company[2] if company else "",
-            "companyVatNumber": company[1] if company else "",
-            "addressBillingName": " ".join(
-                p for p in (order["firstname"], order["middlename"], order["lastname"]) if p
-            ),
-            "addressBillingStreet": order["street"],
-            "addressBillingStreet2": "",
-            "addressBillingNumber": str(order["number_addr"]),
-            "addressBillingExtension": order["extension"],
-            "addressBillingZipcode": order["zipcode"],
-            "addressBillingCity": order["city"],
-            "addressBillingRegion": "",
-            "addressBillingCountry": country(order["country"]),
-            "addressBillingRegionData": False,
-            "addressShippingCompany": company[0] if company else False,
-            "addressShippingName": " ".join(p for p in (order["firstname"], order["lastname"]) if p),
-            "addressShippingStreet": order["street"],
-            "addressShippingStreet2": "",
-            "addressShippingNumber": str(order["number_addr"]),
-            "addressShippingExtension": order["extension"],
-            "addressShippingZipcode": order["zipcode"],
-            "addressShippingCity": order["city"],
-            "addressShippingRegion": "",
-            "addressShippingCountry": country(order["country"]),
-            "addressShippingRegionData": False,
-            "paymentId": order["payment_id"],
-            "paymentStatus": order["paymentStatus"],
-            "paymentIsPost": False,
-            "paymentIsInvoiceExternal": False,
-            "paymentTaxRate": 0.21,
-            "paymentTaxRates": [{"name": "21%", "rate": 0.21, "amount": num(t.payment_incl - t.payment_excl)}]
-            if t.payment_incl
-            else [],
-            "paymentBasePriceIncl": num(t.payment_incl),
-            "paymentBasePriceExcl": num(t.payment_excl),
-            "paymentPriceIncl": num(t.payment_incl),
-            "paymentPriceExcl": num(t.payment_excl),
-            "paymentTitle": order["payment_title"],
-            "paymentData": [],
-            "shipmentId": "core|1|1" if t.shipping_incl else False,
-            "shipmentStatus": order["shipmentStatus"],
-            "shipmentIsCashOnDelivery": False,
-            "shipmentIsPickup": not t.shipping_incl,
-            "shipmentTaxRate": 0.21,
-            "shipmentTaxRates": [
-                {"name": "21%", "rate": 0.21, "amount": num(t.shipping_incl - t.shipping_excl)}
-            ]
-            if t.shipping_incl
-            else [],
-            "shipmentBasePriceIncl": num(t.shipping_incl),
-            "shipmentBasePriceExcl": num(t.shipping_excl),
-            "shipmentPriceIncl": num(t.shipping_incl),
-            "shipmentPriceExcl": num(t.shipping_excl),
-            "shipmentDiscountIncl": 0,
-            "shipmentDiscountExcl": 0,
-            "shipmentTitle": "PostNL" if t.shipping_incl else "Afhalen in de winkel",
-            "shipmentData": []
-            if not t.shipping_incl
-            else {"deliver_at_neighbours": False, "delivery_time": "10:00"},
-            "shippingDate": None,
-            "deliveryDate": None,
-            "isDiscounted": bool(t.discount_incl),
-            "discountType": order["discount"].get("kind") or "",
-            "discountAmount": num(t.discount_incl),
-            "discountPercentage": num(Decimal(order["discount"]["value"]))
-            if order["discount"].get("kind") == "percentage"
-            else 0,
-            "discountCouponCode": order["discount"].get("code", ""),
-            "isNewCustomer": customer is None,
-            "comment": order["comment"],
-            "memo": "",
-            "allowNotifications": True,
-            "doNotifyNew": True,
-            "doNotifyReminder": True,
-            "doNotifyCancelled": True,
-            "language": {
-                "id": 1,
-                "code": lang,
-                "locale": f"{lang}_NL",
-                "title": "Nederlands" if lang == "nl" else lang,
-            },
-            "giftCardsPayment": [],
-            "taxRates": [
-                {"name": f"{num(rate * 100)}%", "rate": num(rate), "amount": num(amount)}
-                for rate, amount in sorted(t.vat_by_rate.items(), reverse=True)
-            ],
-            "customer": link(base, lang, f"customers/{customer.id}", customer.id) if customer else False,
-            "invoices": link(base, lang, f"invoices?order={order['id']}"),
-            "shipments": link(base, lang, f"shipments?order={order['id']}"),
-            "products": link(base, lang, f"orders/{order['id']}/products"),
-            "metafields": link(base, lang, f"orders/{order['id']}/metafields"),
-            "quote": False,
-            "events": link(base, lang, f"orders/events?order={order['id']}"),
-        }
-        if embed:
-            body["products"]["resource"]["embedded"] = self.render_lines(order, t, base, lang)
-        for key, value in order.get("raw", {}).items():
-            body[key] = copy.deepcopy(value)
-        return body
+    def reseed(self, seed: str, count: int) -> None:
+        shop = demo.generate_orders(seed, count, self.base_time)
+        with self.lock:
+            self.orders = {o["id"]: o for o in shop.orders}
+            self.customers = {c.id: c for c in shop.customers}
+            self._renumber_counters()
+            self.generated_batches = 0
 
-    def render_lines(
-        self, order: dict[str, Any], t: Totals | None, base: str, lang: str
-    ) -> list[dict[str, Any]]:
-        t = t or totals(order)
-        out = []
-        for line, amounts in zip(order["lines"], t.lines, strict=True):
-            unit_incl = Decimal(line["basePriceIncl"])
-            quantity = line["quantityOrdered"]
-            as_total = self.line_price_semantics == "line_total"
-            rendered = {
-                "id": line["id"],
-                "supplierTitle": "",
-                "brandTitle": line.get("brandTitle", ""),
-                "productTitle": line["productTitle"],
-                "variantTitle": line.get("variantTitle", ""),
-                "taxRate": num(Decimal(line["taxRate"])),
-                "taxRates": [
-                    {
-                        "name": "btw",
-                        "rate": num(Decimal(line["taxRate"])),
-                        "amount": num(amounts["total_incl"] - amounts["total_excl"]),
-                    }
-                ],
-                "quantityOrdered": quantity,
-                "quantityInvoiced": 0,
-                "quantityShipped": quantity if order["shipmentStatus"] == "shipped" else 0,
-                "quantityRefunded": 0,
-                "quantityReturned": 0,
-                "articleCode": line.get("articleCode", ""),
-                "ean": line.get("ean", ""),
-                "sku": line.get("sku", ""),
-                "weight": 250,
-                "volume": 0,
-                "colli": 1,
-                "sizeX": 0,
-                "sizeY": 0,
-                "sizeZ": 0,
-                "priceCost": num(cents(unit_incl * Decimal("0.45"))),
-                "customExcl": 0,
-                "customIncl": 0,
-                "basePriceExcl": num(amounts["unit_excl"]),
-                "basePriceIncl": num(unit_incl),
-                "priceExcl": num(amounts["total_excl"] if as_total else amounts["unit_excl"]),
-                "priceIncl": num(amounts["total_incl"] if as_total else unit_incl),
-                "discountExcl": 0,
-                "discountIncl": 0,
-                "customFields": False,
-                "product": link(base, lang, f"products/{1000 + line['id'] % 97}", 1000 + line["id"] % 97),
-                "variant": link(base, lang, f"variants/{2000 + line['id'] % 97}", 2000 + line["id"] % 97),
+    def _renumber_counters(self) -> None:
+        self.next_id = max(self.orders, default=218240000 - 7) + 7
+        self.next_number = len(self.orders) + 10001
+        self.next_line = (
+            max((ln["id"] for o in self.orders.values() for ln in o["lines"]), default=90000000) + 1
+        )
+
+    def generate(self, count: int, now: datetime, span: timedelta) -> list[dict[str, Any]]:
+        """Append ``count`` generated orders created within ``span`` before ``now``, from the same
+        customer pool."""
+        with self.lock:
+            self.generated_batches += 1
+            shop = demo.generate_orders(
+                f"extra-{self.generated_batches}",
+                count,
+                now,
+                customers=list(self.customers.values()),
+                span=span,
+                first_id=self.next_id,
+                first_number=self.next_number,
+                first_line_id=self.next_line,
+            )
+            for order in shop.orders:
+                self.orders[order["id"]] = order
+            self._renumber_counters()
+            return shop.orders
+
+    def add_order(self, spec: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """A new order from a partial spec; what it leaves out is a plain paid order of one product
+        by the first customer of the pool (or the given guest), without costs or discount."""
+        with self.lock:
+            order_id = int(spec.get("id") or self.next_id)
+            if order_id in self.orders:
+                raise AdminError(f"order {order_id} exists")
+            pool = list(self.customers.values())
+            wanted = spec.get("customer", pool[0].id if pool else False)
+            template = None if wanted in (False, None) else self.customers.get(int(wanted))
+            order: dict[str, Any] = {
+                "id": order_id,
+                "number": f"ORD{self.next_number:05d}",
+                "created": now,
+                "updated": now,
+                "customer": None,
+                "email": "klant@example.nl",
+                "firstname": "Jan",
+                "middlename": "",
+                "lastname": "Jansen",
+                "phone": "",
+                "country": "nl",
+                "street": "Markt",
+                "number_addr": "1",
+                "extension": "",
+                "zipcode": "3833 LC",
+                "city": "Leusden",
+                "company": None,
+                "ship_to": "billing",
+                "comment": "",
+                "memo": "",
+                "payment_id": "ideal",
+                "payment_title": "iDEAL",
+                "payment_fee": Decimal("0"),
+                "shipping": Decimal("0"),
+                "discount": {"kind": None},
+                "status": "processing_awaiting_shipment",
+                "paymentStatus": "paid",
+                "shipmentStatus": "not_shipped",
+                "lines": [],
+                "raw": {},
             }
-            for key, value in line.get("raw", {}).items():
-                rendered[key] = copy.deepcopy(value)
-            out.append(rendered)
-        return out
+            if template is not None:
+                order.update(
+                    customer=template,
+                    email=template.email,
+                    firstname=template.firstname,
+                    middlename=template.middlename,
+                    lastname=template.lastname,
+                    phone=template.phone,
+                    country=template.country,
+                    street=template.street,
+                    number_addr=template.number,
+                    extension=template.extension,
+                    zipcode=template.zipcode,
+                    city=template.city,
+                    company=template.company,
+                )
+            self.apply_changes(order, spec, now, bump=False)
+            if not order["lines"]:
+                order["lines"] = [demo.line_from_product(PRODUCTS[0], 1, self._line_id())]
+            self.orders[order_id] = order
+            self.next_id = max(self.next_id, order_id + 7)
+            self.next_number += 1
+            return order
 
-    def render_customer(self, customer: Customer, base: str, lang: str) -> dict[str, Any]:
-        company = customer.company
-        return {
-            "id": customer.id,
-            "createdAt": stamp(customer.created_at),
-            "updatedAt": stamp(customer.created_at),
-            "lastOnlineAt": stamp(customer.created_at),
-            "isConfirmed": True,
-            "remoteIp": "127.0.0.1",
-            "userAgent": "Mozilla/5.0",
-            "referralId": False,
-            "gender": False,
-            "birthDate": False,
-            "nationalId": "",
-            "email": customer.email,
-            "firstname": customer.firstname,
-            "middlename": customer.middlename,
-            "lastname": customer.lastname,
-            "phone": customer.phone,
-            "mobile": "",
-            "isCompany": company is not None,
-            "companyName": company[0] if company else "",
-            "companyCoCNumber": company[2] if company else "",
-            "companyVatNumber": company[1] if company else "",
-            "addressBillingName": f"{customer.firstname} {customer.lastname}",
-            "addressBillingStreet": customer.street,
-            "addressBillingStreet2": "",
-            "addressBillingNumber": customer.number,
-            "addressBillingExtension": customer.extension,
-            "addressBillingZipcode": customer.zipcode,
-            "addressBillingCity": customer.city,
-            "addressBillingRegion": "",
-            "addressBillingCountry": country(customer.country),
-            "addressShippingCompany": company[0] if company else False,
-            "addressShippingName": f"{customer.firstname} {customer.lastname}",
-            "addressShippingStreet": customer.street,
-            "addressShippingStreet2": "",
-            "addressShippingNumber": customer.number,
-            "addressShippingExtension": customer.extension,
-            "addressShippingZipcode": customer.zipcode,
-            "addressShippingCity": customer.city,
-            "addressShippingRegion": "",
-            "addressShippingCountry": country(customer.country),
-            "memo": "",
-            "doNotifyRegistered": True,
-            "doNotifyConfirmed": True,
-            "doNotifyPassword": True,
-            "orders": link(base, lang, f"orders?customer={customer.id}"),
+    def apply_changes(self, order: dict[str, Any], spec: dict[str, Any], now: datetime, bump: bool) -> None:
+        """Change an order; with ``bump`` its ``updatedAt`` moves to now (or the given ``updatedAt``)."""
+        with self.lock:
+            spec = {API_ALIASES.get(key, key): value for key, value in spec.items()}
+            for key in SIMPLE_FIELDS:
+                if key in spec:
+                    order[key] = spec[key]
+            if isinstance(order["country"], dict):
+                order["country"] = order["country"].get("code", "")
+            for key in ("payment_fee", "shipping"):
+                if key in spec:
+                    order[key] = money(spec[key], key)
+            self._apply_discount(order, spec)
+            self._apply_company(order, spec)
+            if "ship_to" in spec:
+                ship_to = spec["ship_to"]
+                order["ship_to"] = None if ship_to is False or ship_to is None else ship_to
+            if "customer" in spec:
+                order["customer"] = self._customer_for(order, spec["customer"])
+            if "lines" in spec:
+                order["lines"] = [self._line(raw) for raw in spec["lines"]]
+            if "createdAt" in spec:
+                order["created"] = parse_moment(spec["createdAt"], "createdAt")
+            if "updatedAt" in spec:
+                order["updated"] = parse_moment(spec["updatedAt"], "updatedAt")
+            elif bump:
+                order["updated"] = max(now, order["updated"] + timedelta(seconds=1))
+
+    @staticmethod
+    def _apply_discount(order: dict[str, Any], spec: dict[str, Any]) -> None:
+        if "discount" in spec:
+            order["discount"] = dict(spec["discount"] or {"kind": None})
+        if "discountAmount" in spec:
+            order["discount"] = {"kind": "amount", "value": money(spec["discountAmount"], "discountAmount")}
+        if "discountPercentage" in spec:
+            value = money(spec["discountPercentage"], "discountPercentage")
+            order["discount"] = {"kind": "percentage", "value": value}
+        if "discountCouponCode" in spec:
+            order["discount"] = {**order["discount"], "code": spec["discountCouponCode"]}
+
+    @staticmethod
+    def _apply_company(order: dict[str, Any], spec: dict[str, Any]) -> None:
+        if "company" in spec:
+            company = spec["company"]
+            order["company"] = (
+                (company["name"], company.get("vat", ""), company.get("coc", "")) if company else None
+            )
+        api_names = ("companyName", "companyVatNumber", "companyCoCNumber")
+        if any(name in spec for name in api_names):
+            name, vat, coc = order["company"] or ("", "", "")
+            order["company"] = (
+                spec.get("companyName", name),
+                spec.get("companyVatNumber", vat),
+                spec.get("companyCoCNumber", coc),
+            )
+        if spec.get("isCompany") is False:
+            order["company"] = None
+
+    def _customer_for(self, order: dict[str, Any], value: Any) -> Customer | None:
+        if value is False or value is None:
+            return None
+        customer_id = int(value)
+        if customer_id not in self.customers:  # a new registered customer with the order's details
+            self.customers[customer_id] = Customer(
+                id=customer_id,
+                email=order["email"].strip().lower(),
+                firstname=order["firstname"],
+                middlename=order["middlename"],
+                lastname=order["lastname"],
+                country=order["country"],
+                street=order["street"],
+                number=str(order["number_addr"]),
+                extension=order["extension"],
+                zipcode=order["zipcode"],
+                city=order["city"],
+                phone=order["phone"],
+                company=order["company"],
+                created_at=order["created"],
+            )
+        return self.customers[customer_id]
+
+    def _line_id(self) -> int:
+        self.next_line += 1
+        return self.next_line - 1
+
+    def _line(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """A line from a partial spec; a known ``articleCode``/``sku``/``ean`` fills in the product."""
+        codes = (spec.get("articleCode"), spec.get("sku"), spec.get("ean"))
+        product = next((PRODUCTS_BY_CODE[c] for c in codes if c in PRODUCTS_BY_CODE), None)
+        known = demo.line_from_product(product, 1, 0) if product else {}
+        line = {
+            "id": int(spec.get("id") or self._line_id()),
+            "articleCode": spec.get("articleCode", known.get("articleCode", "")),
+            "sku": spec.get("sku", known.get("sku", "")),
+            "ean": spec.get("ean", known.get("ean", "")),
+            "productTitle": spec.get("productTitle", known.get("productTitle", "Artikel")),
+            "variantTitle": spec.get("variantTitle", known.get("variantTitle", "")),
+            "brandTitle": spec.get("brandTitle", known.get("brandTitle", "")),
+            "quantityOrdered": int(spec.get("quantityOrdered", 1)),
+            "basePriceIncl": money(
+                spec.get("basePriceIncl", known.get("basePriceIncl", "1.00")), "basePriceIncl"
+            ),
+            "taxRate": money(spec.get("taxRate", known.get("taxRate", "0.21")), "taxRate"),
+            "raw": spec.get("raw", {}),
         }
+        if line["taxRate"] > 1:
+            raise AdminError(f"taxRate is a fraction (0.21), got {line['taxRate']}")
+        return line
+
+    def delete_order(self, order_id: int) -> bool:
+        with self.lock:
+            return self.orders.pop(order_id, None) is not None

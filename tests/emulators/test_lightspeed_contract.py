@@ -8,28 +8,10 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 
-from tests.emulators.conftest import LS_AUTH
-
-AMS = ZoneInfo("Europe/Amsterdam")
-
-
-def get(server, path, auth=LS_AUTH, **params):
-    return requests.get(f"{server.url}{path}", auth=auth, params=params, timeout=10)
-
-
-def admin(server, method, path, body=None):
-    response = requests.request(method, f"{server.url}/_admin{path}", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
-
-
-def all_orders(server):
-    return admin(server, "GET", "/state")["orders"]
+from tests.emulators.lightspeed_fixtures import AMS, LS_AUTH, admin, all_orders, get
 
 
 def test_basic_auth_is_required(lightspeed):
@@ -265,7 +247,6 @@ def test_seeding_and_patching_orders_moves_them_in_the_window(lightspeed):
     order = get(lightspeed, f"/nl/orders/{order_id}.json").json()["order"]
     assert order["customer"] is False and order["priceIncl"] == 17.9
     before = order["updatedAt"]
-    time.sleep(1.1)
     admin(lightspeed, "PATCH", f"/orders/{order_id}", {"status": "completed_shipped"})
     after = get(lightspeed, f"/nl/orders/{order_id}.json").json()["order"]
     assert after["updatedAt"] > before and after["status"] == "completed_shipped"
