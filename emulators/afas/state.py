@@ -1,45 +1,60 @@
-"""The AFAS environment's data: sales relations (debtors), persons and organisations, sales orders
-with their lines, direct invoices, and the environment log of refusals (omgevingslogboek)."""
+"""The AFAS environment's data: persons and organisations (contacts, by ``BcCo``), sales relations
+(debtors), sales orders and direct invoices with their lines, the environment log (omgevingslogboek), and
+the number ranges and GUIDs, drawn from a seeded ``random.Random`` so a run is reproducible.
+
+Number ranges: debtors from 10000, persons/organisations from 1000001, sales orders from 60000001,
+packing slips (direct invoices' ``OrNu``) from 70000001, invoice numbers from 80000001.
+"""
 
 from __future__ import annotations
 
-import threading
+import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from emulators.afas.catalogue import Catalogue
+from emulators.afas.totals import LineAmounts, line_amounts, order_totals
+from emulators.clock import EmulatorClock
 
-CENT = Decimal("0.01")
+# Processing state → Profit_Salesorders.Status text (AFAS-like; the pipeline treats "Geleverd" and
+# "Gefactureerd" as processed).
 STATUS_TEXT = {"open": "Open", "delivered": "Geleverd", "invoiced": "Gefactureerd"}
+LINE_STATUS = {"open": "0", "delivered": "1", "invoiced": "2"}
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, ROUND_HALF_UP)
+@dataclass
+class Contact:
+    """A person (``KnPerson``) or organisation (``KnOrganisation``) with its addresses."""
 
+    bcco: str
+    kind: str  # "person" | "organisation"
+    fields: dict[str, Any]
+    addresses: dict[str, dict[str, Any]]  # KnBasicAddressAdr / KnBasicAddressPad → fields
+    created: datetime
+    modified: datetime
+    contact_persons: list[dict[str, Any]] = field(default_factory=list)  # KnContact fields (organisations)
+    bank_accounts: list[dict[str, Any]] = field(default_factory=list)
 
-def guid() -> str:
-    return "{" + str(uuid.uuid4()).upper() + "}"
+    @property
+    def name(self) -> str:
+        f = self.fields
+        if self.kind == "organisation":
+            return str(f.get("Nm") or "")
+        first = f.get("CaNm") or f.get("FiNm") or f.get("In")
+        return " ".join(str(p) for p in (first, f.get("Is"), f.get("LaNm")) if p)
 
 
 @dataclass
 class Debtor:
     debtor_id: str
-    kind: str  # "person" | "organisation"
+    kind: str
     bcco: str
-    name: str
-    search_name: str
-    email: str
-    phone: str
-    vat_number: str
-    coc_number: str
-    currency: str
-    payment_condition: str
-    address_line: str
+    fields: dict[str, Any]
     created: datetime
-    contact_person: str | None = None
+    modified: datetime
 
 
 @dataclass
@@ -52,7 +67,7 @@ class SalesLine:
 @dataclass
 class SalesOrder:
     connector: str  # FbSales | FbDirectInvoice
-    order_number: str
+    number: str
     fields: dict[str, Any]
     lines: list[SalesLine]
     state: str  # open | delivered | invoiced
@@ -60,59 +75,84 @@ class SalesOrder:
     modified: datetime
     invoice_number: str | None = None
 
-    def line_amounts(self, vat_rates: dict[str, Decimal]) -> list[tuple[SalesLine, Decimal, Decimal]]:
-        """(line, amount incl. VAT, VAT) per line; amounts rounded half-up to cents per line."""
-        incl_vat = bool(self.fields.get("InVa"))
+    def amounts(self, catalogue: Catalogue) -> list[tuple[SalesLine, LineAmounts]]:
+        incl = bool(self.fields.get("InVa"))
         out = []
         for line in self.lines:
-            amount = cents(Decimal(line.fields.get("QuUn") or 0) * Decimal(line.fields.get("Upri") or 0))
-            rate = vat_rates.get(str(line.fields.get("VaRc") or ""), Decimal("0"))
-            if incl_vat:
-                total = amount
-                vat = amount - cents(amount / (1 + rate))
-            else:
-                total = cents(amount * (1 + rate))
-                vat = total - amount
-            out.append((line, total, vat))
+            f = line.fields
+            item = catalogue.item(f.get("ItCd"), f.get("VaIt")) or {}
+            rate = catalogue.vat_codes.get(str(f.get("VaRc") or item.get("vat_code") or ""), Decimal("0"))
+            out.append(
+                (
+                    line,
+                    line_amounts(
+                        Decimal(f.get("QuUn") or 0),
+                        Decimal(f.get("Upri") or 0),
+                        rate,
+                        incl,
+                        f.get("PRDc"),
+                        f.get("ARDc"),
+                    ),
+                )
+            )
         return out
 
-    def totals(self, vat_rates: dict[str, Decimal]) -> dict[str, Decimal]:
-        amounts = self.line_amounts(vat_rates)
-        total = sum((a for _, a, _ in amounts), Decimal("0"))
-        vat = sum((v for _, _, v in amounts), Decimal("0"))
-        return {"TotalAmount": total, "VAT": vat, "Gross": total - vat, "InvoiceTotal": total}
+    def totals(self, catalogue: Catalogue) -> dict[str, Decimal]:
+        return order_totals(a for _, a in self.amounts(catalogue))
 
 
 @dataclass
 class AfasState:
-    catalogue: Catalogue = field(default_factory=Catalogue)
+    catalogue: Catalogue
+    rng: random.Random
+    clock: EmulatorClock
+    base_time: datetime
+    contacts: dict[str, Contact] = field(default_factory=dict)
     debtors: dict[str, Debtor] = field(default_factory=dict)
     orders: dict[str, SalesOrder] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     next_debtor: int = 10000
-    next_person: int = 1000000
-    next_order: int = 60000000
-    next_packing_slip: int = 70000000
-    next_invoice: int = 80000000
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    next_contact: int = 1000001
+    next_order: int = 60000001
+    next_packing_slip: int = 70000001
+    next_invoice: int = 80000001
+
+    def now(self) -> datetime:
+        """Emulator time: the configured base time plus the emulated seconds since start."""
+        return self.base_time + timedelta(seconds=self.clock.seconds())
+
+    def guid(self) -> str:
+        """A line GUID as Profit writes it: ``{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}``, upper case."""
+        return "{" + str(uuid.UUID(int=self.rng.getrandbits(128), version=4)).upper() + "}"
+
+    def log_reference(self) -> str:
+        return f"{self.rng.getrandbits(128):032X}"
 
     def new_debtor_id(self) -> str:
-        while True:
+        while str(self.next_debtor) in self.debtors:
             self.next_debtor += 1
-            if str(self.next_debtor) not in self.debtors:
-                return str(self.next_debtor)
+        self.next_debtor += 1
+        return str(self.next_debtor - 1)
 
     def new_bcco(self) -> str:
-        self.next_person += 1
-        return str(self.next_person)
+        while str(self.next_contact) in self.contacts:
+            self.next_contact += 1
+        self.next_contact += 1
+        return str(self.next_contact - 1)
 
     def new_order_number(self, connector: str) -> str:
         if connector == "FbDirectInvoice":
             self.next_packing_slip += 1
-            return str(self.next_packing_slip)
+            return str(self.next_packing_slip - 1)
         self.next_order += 1
-        return str(self.next_order)
+        return str(self.next_order - 1)
 
     def new_invoice_number(self) -> str:
+        taken = {o.invoice_number for o in self.orders.values()}
+        while str(self.next_invoice) in taken:
+            self.next_invoice += 1
         self.next_invoice += 1
-        return str(self.next_invoice)
+        return str(self.next_invoice - 1)
+
+    def debtor_contact(self, debtor: Debtor) -> Contact | None:
+        return self.contacts.get(debtor.bcco)

@@ -1,0 +1,47 @@
+"""How an AFAS emulator instance is set up: environment, tokens and what their App Connectors allow,
+limits, the custom GetConnector, seeding and the fixed base time of its clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from emulators.afas.catalogue import Catalogue
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DEMO_TOKEN_DATA = "0123456789ABCDEF" * 4
+DIRECT_INVOICE_CONNECTOR = "Lightspeed_DirectInvoices"
+
+
+@dataclass(frozen=True)
+class AppConnector:
+    """What a token's App Connector allows; ``None`` = every connector the emulator knows."""
+
+    get_connectors: tuple[str, ...] | None = None
+    update_connectors: tuple[str, ...] | None = None
+    app_name: str = "Lightspeed koppeling"
+    group: str = "AuthorizationGroup 101 (12345.WEBSHOP)"
+
+    def allows_get(self, connector: str) -> bool:
+        return self.get_connectors is None or connector in self.get_connectors
+
+    def allows_update(self, connector: str) -> bool:
+        return self.update_connectors is None or connector in self.update_connectors
+
+
+@dataclass
+class AfasConfig:
+    """``tokens`` maps the token's data part (the 64 hex characters) to its App Connector."""
+
+    env_id: str = "12345"
+    tokens: dict[str, AppConnector] = field(default_factory=lambda: {DEMO_TOKEN_DATA: AppConnector()})
+    # AFAS allows 8 parallel calls (reference §6); above it, strict mode answers 500 "onverwachte fout".
+    max_in_flight: int = 8
+    strict_parallel: bool = True
+    direct_invoice_connector: str = DIRECT_INVOICE_CONNECTOR
+    catalogue: Catalogue | None = None  # None = the default demo catalogue
+    seed: int = 20261102
+    seeded_debtors: int = 0  # existing debtors generated from ``seed`` at start and on reset
+    base_time: datetime = datetime(2026, 11, 2, 9, 0, tzinfo=AMSTERDAM)
+    clock_scale: float = 1.0  # emulated seconds per real second (for time-window faults)
