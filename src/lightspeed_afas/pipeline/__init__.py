@@ -1,0 +1,68 @@
+"""The order sync: the four steps of a tenant's DAG run, and the clean-up of its staged data."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PREVIOUS = {
+    "extract_orders": (),
+    "resolve_relations": ("extract_orders",),
+    "transform": ("extract_orders", "resolve_relations"),
+    "load_to_afas": ("extract_orders", "resolve_relations", "transform"),
+}
+
+
+def run_task(step: str, tenant_id: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Run one step for one tenant inside an Airflow task; returns the step's XCom value."""
+    from lightspeed_afas.config import load_mapping, load_tenant
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.pipeline.airflow_task import execute
+    from lightspeed_afas.pipeline.tenant_settings import sync_settings
+    from lightspeed_afas.run_request import resolve_run_request
+
+    if step not in PREVIOUS:
+        raise ValueError(f"unknown step {step!r}")
+    tenant = load_tenant(tenant_id)
+    settings = sync_settings(tenant, load_mapping(tenant.mapping, tenant.mapping_overrides))
+    request = resolve_run_request(context)
+    ti = context["ti"]
+    upstream = {name: ti.xcom_pull(task_ids=name) for name in PREVIOUS[step]}
+    missing = [name for name, value in upstream.items() if value is None]
+    if missing:
+        raise RuntimeError(f"{step} has no output from {', '.join(missing)}; re-run the whole DAG run")
+    log.info(
+        "Tenant %s, run %s: %s (mode %s%s)",
+        tenant_id,
+        request.run_id,
+        step,
+        request.mode,
+        ", dry run" if request.dry_run else "",
+    )
+    return execute(step, settings, request, Ledger.from_airflow(), upstream)
+
+
+def purge_task(tenant_id: str, context: dict[str, Any]) -> int:
+    """Teardown: remove the run's staged XCom files, unless the tenant keeps them with its detail log."""
+    from lightspeed_afas.config import load_tenant
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.staging import purge_run
+
+    tenant = load_tenant(tenant_id)
+    dag_run = context["dag_run"]
+    # A run that failed between resolve_relations and load_to_afas still holds the tenant's lease.
+    Ledger.from_airflow().release_lease(tenant.tenant, dag_run.run_id)
+    if tenant.detail_logging:
+        log.info(
+            "Detail logging is on: staged data is kept up to %d days (the retention DAG removes it).",
+            tenant.detail_log_days,
+        )
+        return 0
+    return purge_run(dag_run.dag_id, dag_run.run_id)
+
+
+def run_step(step: str, tenant_id: str, context: dict[str, Any]) -> dict[str, Any]:
+    """The DAG's entry point (``lightspeed_afas.dag_factory`` calls exactly this); see ``run_task``."""
+    return run_task(step, tenant_id, context)
