@@ -6,6 +6,7 @@ configuration once on first import.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -30,6 +31,11 @@ TEST_ENV = {
     "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+    # Order data between tasks goes to files, never into the metadata DB (as in every deployment).
+    "AIRFLOW__CORE__XCOM_BACKEND": "airflow.providers.common.io.xcom.backend.XComObjectStorageBackend",
+    "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH": f"file://{_HOME / 'xcom'}",
+    "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD": "0",
+    "AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER": json.dumps({"conn_type": "sqlite", "host": str(_HOME / "ledger.db")}),
 }
 os.environ.update(TEST_ENV)
 
