@@ -35,7 +35,9 @@ TEST_ENV = {
     "AIRFLOW__CORE__XCOM_BACKEND": "airflow.providers.common.io.xcom.backend.XComObjectStorageBackend",
     "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH": f"file://{_HOME / 'xcom'}",
     "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD": "0",
-    "AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER": json.dumps({"conn_type": "sqlite", "host": str(_HOME / "ledger.db")}),
+    "AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER": json.dumps(
+        {"conn_type": "sqlite", "host": str(_HOME / "ledger.db")}
+    ),
 }
 os.environ.update(TEST_ENV)
 
