@@ -34,7 +34,7 @@ from lightspeed_afas.config import (
 )
 
 # Modules (besides this one) whose @subcommand functions join the CLI.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("lightspeed_afas.doctor",)
 
 
 @dataclass(frozen=True)
