@@ -27,6 +27,10 @@ export AIRFLOW__API__PORT=$AIRFLOW_PORT
 export AIRFLOW__API__BASE_URL=http://127.0.0.1:$AIRFLOW_PORT
 export AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$AIRFLOW_PORT/execution/
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=${DEMO_DAG_REFRESH_INTERVAL:-20}
+# Order data between tasks goes to files under AIRFLOW_HOME, never into the metadata DB.
+export AIRFLOW__CORE__XCOM_BACKEND=airflow.providers.common.io.xcom.backend.XComObjectStorageBackend
+export AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH=file://$AIRFLOW_HOME/xcom
+export AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD=0
 export AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL=10
 # The demo tenant's connections, in Airflow's env-var form (see README "Connections").
 export AIRFLOW_CONN_LIGHTSPEED_DEMO="{\"conn_type\": \"lightspeed_ecom\", \"host\": \"http://127.0.0.1:$LIGHTSPEED_PORT\", \"login\": \"$LIGHTSPEED_KEY\", \"password\": \"$LIGHTSPEED_SECRET\", \"extra\": {\"language\": \"nl\"}}"
@@ -83,7 +87,10 @@ start() {
 
   local pwfile=$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated
   for _ in $(seq 1 30); do [ -s "$pwfile" ] && break; sleep 1; done
-  if [ -x scripts/demo_run.sh ]; then bash scripts/demo_run.sh; fi
+  # The AFAS pools the tenant DAGs run their AFAS tasks in (one per AFAS environment).
+  "$BIN/python" -m lightspeed_afas pools --format json >"$DEMO/pools.json"
+  "$BIN/airflow" pools import "$DEMO/pools.json" >/dev/null
+  run_demo_tenant
   cat <<INFO
 
 The demo is up (everything listens on 127.0.0.1 only):
@@ -93,6 +100,35 @@ The demo is up (everything listens on 127.0.0.1 only):
   Logs                $DEMO/{lightspeed,afas,airflow}.log
   Stop it all         make demo-stop
 INFO
+}
+
+run_demo_tenant() {  # unpause the demo tenant's DAG: its first scheduled run books the demo shop
+  local dag=lightspeed_afas_demo runs="" i
+  echo "Waiting for the DAG processor to load $dag ..."
+  for ((i = 0; i < 120; i++)); do
+    "$BIN/airflow" dags list -o plain 2>/dev/null | grep -q "^$dag" && break
+    sleep 2
+  done
+  "$BIN/airflow" dags unpause "$dag" >/dev/null
+  echo "Unpaused $dag; its first run reads every order since the tenant's start_date. Waiting for it ..."
+  for ((i = 0; i < 150; i++)); do
+    runs=$("$BIN/airflow" dags list-runs "$dag" -o plain 2>/dev/null | awk '$2 ~ /__/ {print $2, $3}')
+    if [ -n "$runs" ] && ! grep -qE "queued|running" <<<"$runs"; then break; fi
+    sleep 2
+  done
+  echo "Runs of $dag:"
+  sed 's/^/  /' <<<"$runs"
+  echo "(a run ends 'failed' when an order could not be booked: the demo shop sells one product AFAS does"
+  echo " not know, on purpose — its reason is in the task log of load_to_afas and in the ledger)"
+  "$BIN/python" - "http://127.0.0.1:$AFAS_PORT" <<'PY'
+import json, sys, urllib.request
+state = json.load(urllib.request.urlopen(sys.argv[1] + "/_admin/state"))
+orders = state["orders"]
+print(f"The AFAS emulator now holds {len(orders)} sales orders and {len(state['debtors'])} debtors, e.g.:")
+for order in orders[:5]:
+    f = order["fields"]
+    print(f"  {order['OrNu']}  ref {f.get('RfCs')}  debtor {f.get('DbId')}  {len(order['lines'])} lines  total {order['totals']['TotalAmount']}")
+PY
 }
 
 stop() {
