@@ -43,6 +43,16 @@ def afas():
         yield server
 
 
+@pytest.fixture
+def client(afas):
+    """The AFAS test client of ``afas_fixtures`` (AFAS calls plus the admin API) on a fresh emulator."""
+    from tests.emulators.afas_fixtures import AfasClient as FullAfasClient
+
+    full = FullAfasClient(afas.url)
+    yield full
+    full.close()
+
+
 class AfasClient:
     """Tiny raw client for contract tests (the connector's own hook is tested separately)."""
 

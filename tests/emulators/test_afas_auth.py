@@ -38,13 +38,6 @@ def afas():
         yield server
 
 
-@pytest.fixture
-def client(afas):
-    client = AfasClient(afas.url)
-    yield client
-    client.close()
-
-
 def metainfo(afas, headers):
     return requests.get(f"{afas.url}/ProfitRestServices/metainfo", headers=headers, timeout=10)
 

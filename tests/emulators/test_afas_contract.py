@@ -11,19 +11,12 @@ from tests.emulators.afas_fixtures import (
     AfasClient,
     example,
     person_relation,
-    running_afas,
     sales_order,
     seed_for_examples,
     state_order,
 )
 
 __all__ = ["person_relation", "sales_order"]  # the hook tests build their payloads with these
-
-
-@pytest.fixture
-def afas():
-    with running_afas() as server:
-        yield server
 
 
 @pytest.fixture

@@ -26,19 +26,6 @@ BROKEN = (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodi
 
 
 @pytest.fixture
-def afas():
-    with running_afas() as server:
-        yield server
-
-
-@pytest.fixture
-def client(afas):
-    client = AfasClient(afas.url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
 def debtor(client):
     return client.created("KnSalesRelationPer", person_relation())["DbId"]
 

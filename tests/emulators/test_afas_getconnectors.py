@@ -14,19 +14,6 @@ UNEXPECTED = "Er is een onverwachte fout opgetreden."
 
 
 @pytest.fixture
-def afas():
-    with running_afas() as server:
-        yield server
-
-
-@pytest.fixture
-def client(afas):
-    client = AfasClient(afas.url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
 def debtors(client):
     return [
         client.created("KnSalesRelationPer", person_relation(e))["DbId"]

@@ -24,19 +24,6 @@ GUID = re.compile(r"\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{1
 
 
 @pytest.fixture
-def afas():
-    with running_afas() as server:
-        yield server
-
-
-@pytest.fixture
-def client(afas):
-    client = AfasClient(afas.url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
 def debtor(client):
     return client.created("KnSalesRelationPer", person_relation())["DbId"]
 

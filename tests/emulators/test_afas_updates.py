@@ -7,26 +7,11 @@ from __future__ import annotations
 import pytest
 
 from tests.emulators.afas_fixtures import (
-    AfasClient,
     line_fields,
     org_relation,
     person_relation,
-    running_afas,
     sales_order,
 )
-
-
-@pytest.fixture
-def afas():
-    with running_afas() as server:
-        yield server
-
-
-@pytest.fixture
-def client(afas):
-    client = AfasClient(afas.url)
-    yield client
-    client.close()
 
 
 @pytest.fixture
