@@ -19,8 +19,8 @@ def test_demo_tenant_is_valid_with_defaults(include):
     tenant = load_tenant_file(include.tenants / "demo.yaml")
     cfg = tenant.config
     assert cfg.dag_id == "lightspeed_afas_demo"
-    assert cfg.start_date == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
-    assert cfg.start_date.utcoffset() == timedelta(hours=1)
+    assert cfg.start_date == datetime(2026, 9, 30, 22, 0, tzinfo=UTC)
+    assert cfg.start_date.utcoffset() == timedelta(hours=2)  # the offset as written (summer time)
     assert cfg.lightspeed.overlap_minutes == 120
     assert cfg.afas.lookups.debtor.connector == "Profit_Debtor"
     assert cfg.afas.lookups.order.reference_field == "CustomerReference"
