@@ -7,8 +7,6 @@ never turned into a float on the way out.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -133,11 +131,6 @@ class SalesDocument:
                 line_amount = (line_amount * (1 + vat_rates[ln.vat_code])).quantize(cents, ROUND_HALF_UP)
             total += line_amount
         return total
-
-    def content_hash(self) -> str:
-        """Hash of the payload as it would be inserted (debtor included)."""
-        blob = json.dumps(self.insert_payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -137,22 +136,3 @@ def new_relation(
             defaults=defaults,
         )
     return PersonRelation(person=person, address=address, defaults=defaults)
-
-
-@dataclass(frozen=True)
-class RelationPlan:
-    """Per run: which orders share a new relation, so one customer's orders create one relation."""
-
-    by_email: dict[str, list[int]]  # normalised e-mail -> order ids needing that relation
-    failures: dict[int, str]  # order id -> reason no relation can be made
-
-
-def plan_relations(orders: Sequence[WebshopOrder]) -> RelationPlan:
-    by_email: dict[str, list[int]] = {}
-    failures: dict[int, str] = {}
-    for order in orders:
-        try:
-            by_email.setdefault(relation_key(order), []).append(order.id)
-        except RelationError as exc:
-            failures[order.id] = str(exc)
-    return RelationPlan(by_email=by_email, failures=failures)

@@ -9,7 +9,6 @@ detail logging on); the retention DAG removes what crashed runs left behind.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -28,13 +27,6 @@ def staging_root() -> Any | None:
     return ObjectStoragePath(path) if path else None
 
 
-def staging_is_configured() -> bool:
-    try:
-        return staging_root() is not None
-    except Exception:  # outside Airflow (plain unit tests)
-        return False
-
-
 def purge_run(dag_id: str, run_id: str) -> int:
     """Delete every staged XCom file of one run; returns how many files were removed."""
     root = staging_root()
@@ -48,23 +40,3 @@ def purge_run(dag_id: str, run_id: str) -> int:
     folder.fs.rm(folder.path, recursive=True)
     log.info("Purged %d staged XCom file(s) of %s / %s.", removed, dag_id, run_id)
     return removed
-
-
-def stale_runs(
-    dag_prefix: str, older_than: timedelta, now: datetime | None = None
-) -> list[tuple[str, str, datetime]]:
-    """(dag_id, run_id, newest file time) of staged runs whose newest file is older than ``older_than``."""
-    root = staging_root()
-    if root is None or not root.exists():
-        return []
-    cutoff = (now or datetime.now(UTC)) - older_than
-    found: list[tuple[str, str, datetime]] = []
-    for dag_dir in root.iterdir():
-        if not dag_dir.name.startswith(dag_prefix):
-            continue
-        for run_dir in dag_dir.iterdir():
-            times = [p.stat().st_mtime for p in run_dir.rglob("*") if p.is_file()]
-            newest = datetime.fromtimestamp(max(times), UTC) if times else cutoff - timedelta(seconds=1)
-            if newest < cutoff:
-                found.append((dag_dir.name, run_dir.name, newest))
-    return found
