@@ -16,6 +16,8 @@ from lightspeed_afas.afas_payloads import SalesDocument, SalesLine
 from lightspeed_afas.webshop_order import OrderLine, WebshopOrder
 
 CENT = Decimal("0.01")
+# The placeholders render_remark fills; the mapping rules allow exactly these in remark_template.
+REMARK_FIELDS = ("number", "comment", "payment_title", "shipment_title", "discount_code", "customer_name")
 ITEM_CODE_FIELDS = {"articleCode": "article_code", "sku": "sku", "ean": "ean"}
 
 
