@@ -33,6 +33,7 @@ from lightspeed_afas.pipeline.extract import (
 )
 from lightspeed_afas.pipeline.settings import SyncSettings
 from lightspeed_afas.relations import RelationError, new_relation, relation_key
+from lightspeed_afas.run_request import RunRequest
 from lightspeed_afas.webshop_order import WebshopOrder
 
 log = logging.getLogger(__name__)
@@ -43,18 +44,6 @@ DRY_RUN_DEBTOR = "(new)"  # stands in for the debtor number a dry run did not cr
 
 class LeaseHeldError(RuntimeError):
     """Another run of this tenant is writing to AFAS right now; this task retries later."""
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    """What this run is asked to do (see ``lightspeed_afas.run_request``)."""
-
-    run_id: str
-    mode: str  # scheduled | backfill | range | orders
-    window_start: datetime | None
-    window_end: datetime | None
-    order_numbers: tuple[str, ...] = ()
-    dry_run: bool = False
 
 
 @dataclass
