@@ -216,13 +216,9 @@ def _cost_line(
     total: Decimal,
     rate: Decimal,
     what: str,
-    excl: Decimal | None = None,
 ) -> SalesLine:
-    """A cost line of one unit; excl. VAT mode takes the webshop's excl. amount when it has one."""
-    if rules.prices_incl_vat:
-        price = cents(total)
-    else:
-        price = cents(excl) if excl else cents(total / (1 + rate))
+    """A cost line of one unit; in excl. VAT mode its price is the incl. amount without VAT."""
+    price = cents(total) if rules.prices_incl_vat else cents(total / (1 + rate))
     return SalesLine(
         kind=kind,
         item_type=rules.item_types[kind],
