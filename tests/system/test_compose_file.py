@@ -1,0 +1,444 @@
+"""docker-compose.yaml, Dockerfile and .env.example checked without a Docker engine.
+
+The file must parse, have every service of Airflow's official Airflow 3 topology with its command and a
+health check, share the settings that must agree, mount folders that exist, build our image, and its
+`emulators` profile must start both emulators with credentials its demo connections carry.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import sqlalchemy as sa
+import yaml
+
+from tests.system import compose
+from tests.system.compose import (
+    AIRFLOW_COMMANDS,
+    EMULATOR_SERVICES,
+    LONG_RUNNING,
+    MUST_MATCH,
+    OFFICIAL_SERVICES,
+    REPO,
+)
+
+AIRFLOW_SERVICES = (*LONG_RUNNING, "airflow-init", "demo-setup")
+SECRETS = ("AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY", "POSTGRES_PASSWORD")
+IMAGE_HOME = "/opt/airflow"
+
+
+def example_variables() -> dict[str, str]:
+    """.env.example with its empty secrets filled, as a user's .env would be."""
+    variables = compose.env_example()
+    for name, value in list(variables.items()):
+        if not value:
+            variables[name] = f"{name.lower()}0123"
+    return variables
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    return compose.load(example_variables())
+
+
+def services(spec: dict) -> dict:
+    return spec["services"]
+
+
+def env_of(spec: dict, name: str) -> dict[str, str]:
+    return compose.environment(spec["services"][name])
+
+
+# -- structure ----------------------------------------------------------------------------------------
+
+
+def test_every_service_of_the_official_topology_is_there(spec):
+    missing = [name for name in OFFICIAL_SERVICES if name not in services(spec)]
+    assert not missing, f"docker-compose.yaml lacks {missing}"
+    for name in AIRFLOW_SERVICES:
+        assert compose.environment(services(spec)[name])["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+
+
+def test_long_running_airflow_services_run_their_airflow_command(spec):
+    for name, command in AIRFLOW_COMMANDS.items():
+        assert compose.command_text(services(spec)[name]) == command, name
+        assert "entrypoint" not in services(spec)[name], f"{name} must keep the image's entrypoint"
+        assert services(spec)[name].get("restart") == "always", name
+
+
+def test_airflow_init_migrates_creates_the_ledger_and_the_pools(spec):
+    init = services(spec)["airflow-init"]
+    assert init["entrypoint"] == "/bin/bash" and init["command"][0] == "-c"
+    script = init["command"][1]
+    assert script.startswith("set -euo pipefail")
+    steps = [
+        "airflow db migrate",
+        "Ledger(url)",
+        "python -m lightspeed_afas validate",
+        "python -m lightspeed_afas pools --format json",
+        "airflow pools import",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE",
+    ]
+    positions = [script.find(step) for step in steps]
+    assert -1 not in positions, dict(zip(steps, positions, strict=True))
+    assert positions == sorted(positions), "airflow-init runs its steps in this order"
+    # Its Python parts are valid Python (the system test runs the whole script).
+    for block in re.findall(r"<<'PY'\n(.*?)\nPY\n", script, re.S):
+        compile(block, "airflow-init", "exec")
+
+
+def test_every_long_running_service_has_a_health_check_that_fits_the_service(spec):
+    from airflow.configuration import conf
+
+    for name in ("postgres", "redis", *LONG_RUNNING, *EMULATOR_SERVICES):
+        check = services(spec)[name].get("healthcheck") or {}
+        test = check.get("test")
+        assert isinstance(test, list) and test[0] in ("CMD", "CMD-SHELL") and len(test) > 1, name
+        assert check.get("interval") and check.get("retries"), name
+    text = {
+        name: " ".join(service["healthcheck"]["test"][1:])
+        for name, service in services(spec).items()
+        if "healthcheck" in service
+    }
+    assert "/api/v2/monitor/health" in text["airflow-apiserver"]
+    assert urlsplit(text["airflow-apiserver"].split()[-1]).port == 8080
+    health_port = conf.getint("scheduler", "scheduler_health_check_server_port")
+    assert f"localhost:{health_port}/health" in text["airflow-scheduler"]
+    assert env_of(spec, "airflow-scheduler")["AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK"] == "true"
+    assert "--job-type DagProcessorJob" in text["airflow-dag-processor"]
+    assert "--job-type TriggererJob" in text["airflow-triggerer"]
+    # The Celery app the worker's ping names is the one the CeleryExecutor uses.
+    app_path = re.search(r"--app (\S+)", text["airflow-worker"]).group(1)
+    module, _, attribute = app_path.rpartition(".")
+    from importlib import import_module
+
+    assert hasattr(import_module(module), attribute), app_path
+    assert "celery@$${HOSTNAME}" in json.dumps(
+        compose.load_raw()["services"]["airflow-worker"]["healthcheck"]
+    )
+
+
+def test_start_order_waits_for_healthy_dependencies(spec):
+    for name in (*LONG_RUNNING, "airflow-init", "demo-setup"):
+        depends = services(spec)[name]["depends_on"]
+        assert depends["postgres"]["condition"] == "service_healthy", name
+        assert depends["redis"]["condition"] == "service_healthy", name
+        if name != "airflow-init":
+            assert depends["airflow-init"]["condition"] == "service_completed_successfully", name
+    assert (
+        services(spec)["airflow-worker"]["depends_on"]["airflow-apiserver"]["condition"] == "service_healthy"
+    )
+    assert services(spec)["airflow-worker"]["environment"]["DUMB_INIT_SETSID"] == "0"
+
+
+# -- settings that must agree ---------------------------------------------------------------------------
+
+
+def test_settings_that_must_agree_are_identical_in_every_airflow_container(spec):
+    reference = env_of(spec, "airflow-apiserver")
+    for name in AIRFLOW_SERVICES:
+        env = env_of(spec, name)
+        for key in MUST_MATCH:
+            assert env.get(key), f"{name} lacks {key}"
+            assert env[key] == reference[key], f"{key} differs between {name} and airflow-apiserver"
+    # They come from one place (the x-airflow-common anchor), not from copies that could drift apart.
+    common = compose.environment(compose.load(example_variables())["x-airflow-common"])
+    assert {key: common[key] for key in MUST_MATCH} == {key: reference[key] for key in MUST_MATCH}
+
+
+def test_secrets_are_required_from_env_and_never_defaulted():
+    raw = compose.load_raw()
+    references = compose.variable_references(raw)
+    for secret in (*SECRETS, "AIRFLOW_ADMIN_PASSWORD"):
+        operators = {op for name, op in references if name == secret}
+        assert operators == {":?"}, f"{secret} must be required (${{{secret}:?…}}), found {operators}"
+        variables = example_variables()
+        del variables[secret]
+        with pytest.raises(compose.MissingVariableError, match=secret):
+            compose.load(variables)
+    env = env_of(compose.load(example_variables()), "airflow-worker")
+    assert env["AIRFLOW__CORE__FERNET_KEY"] == example_variables()["AIRFLOW_FERNET_KEY"]
+    assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == example_variables()["AIRFLOW_JWT_SECRET"]
+    assert "_PIP_ADDITIONAL_REQUIREMENTS" not in json.dumps(raw), "no pip installs at container start"
+
+
+def test_every_variable_without_a_default_is_in_env_example():
+    documented = compose.env_example()
+    for name, op in compose.variable_references(compose.load_raw()):
+        if op not in (":-", "-"):
+            assert name in documented, f"${{{name}}} is used without a default but not in .env.example"
+    for secret in SECRETS:
+        assert documented[secret] == "", f".env.example must not ship a value for {secret}"
+
+
+def test_addresses_point_at_the_services_that_serve_them(spec):
+    env = env_of(spec, "airflow-worker")
+    postgres = compose.environment(services(spec)["postgres"])
+    db = sa.engine.make_url(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    assert db.drivername == "postgresql+psycopg2"
+    assert (db.host, db.port or 5432) == ("postgres", 5432)
+    assert (db.username, db.password, db.database) == (
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_PASSWORD"],
+        postgres["POSTGRES_DB"],
+    )
+    backend = env["AIRFLOW__CELERY__RESULT_BACKEND"]
+    assert backend.startswith("db+")
+    result_db = sa.engine.make_url(backend.removeprefix("db+"))
+    assert (result_db.host, result_db.database, result_db.username) == (db.host, db.database, db.username)
+    broker = urlsplit(env["AIRFLOW__CELERY__BROKER_URL"])
+    assert (broker.scheme, broker.hostname, broker.port or 6379) == ("redis", "redis", 6379)
+    assert "6379" in [str(port) for port in services(spec)["redis"]["expose"]]
+    api = urlsplit(env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
+    assert (api.hostname, api.path) == ("airflow-apiserver", "/execution/")
+    published = [str(port).rsplit(":", 1)[-1] for port in services(spec)["airflow-apiserver"]["ports"]]
+    assert str(api.port) in published, "the execution API URL must use the api-server's container port"
+    ledger = json.loads(env["AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER"])
+    assert ledger["conn_type"] == "postgres"
+    assert (ledger["host"], ledger["port"], ledger["login"], ledger["password"]) == (
+        "postgres",
+        5432,
+        db.username,
+        db.password,
+    )
+    assert ledger["schema"] != db.database, "the ledger is a database of its own"
+
+
+# -- mounts ---------------------------------------------------------------------------------------------
+
+
+def mounts(service: dict) -> list[dict]:
+    out = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+            kind = "bind" if source.startswith((".", "/")) else "volume"
+            out.append({"type": kind, "source": source, "target": target})
+        else:
+            out.append(volume)
+    return out
+
+
+def test_mounts_exist_and_match_the_paths_airflow_is_told(spec):
+    declared_volumes = set(spec.get("volumes") or {})
+    for name in (*LONG_RUNNING, "airflow-init"):
+        by_target = {m["target"]: m for m in mounts(services(spec)[name])}
+        for mount in by_target.values():
+            if mount["type"] == "bind":
+                source = (REPO / mount["source"]).resolve()
+                creates = (mount.get("bind") or {}).get("create_host_path", False)
+                assert source.is_dir() or creates, f"{name}: bind source {mount['source']} does not exist"
+                assert source.is_relative_to(REPO), mount
+            else:
+                assert mount["source"] in declared_volumes, f"{name}: volume {mount['source']} undeclared"
+        assert {
+            "/opt/airflow/dags",
+            "/opt/airflow/include",
+            "/opt/airflow/plugins",
+            "/opt/airflow/logs",
+        } <= set(by_target)
+        env = env_of(spec, name)
+        assert by_target[env["LIGHTSPEED_AFAS_INCLUDE_DIR"]]["source"] == "./include"
+        xcom = urlsplit(env["AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH"])
+        assert xcom.scheme == "file" and xcom.path in by_target, "XCom files must be on a mounted volume"
+        assert by_target[xcom.path]["type"] == "volume", "every container must see the same XCom volume"
+        passwords = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+        assert str(passwords.parent) in by_target
+    assert (REPO / "include" / "mappings").is_dir() and (REPO / "dags").is_dir()
+
+
+# -- image ----------------------------------------------------------------------------------------------
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(instruction, arguments) with continuation lines joined and comments dropped."""
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    text = re.sub(r"\\\n", " ", text)
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            instruction, _, args = line.partition(" ")
+            out.append((instruction.upper(), args.strip()))
+    return out
+
+
+def pinned(package: str) -> str:
+    for line in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"{package}=="):
+            return line.split("==", 1)[1].strip()
+    raise AssertionError(f"{package} is not pinned in requirements.txt")
+
+
+def test_image_is_built_from_our_dockerfile_on_the_pinned_airflow(spec):
+    for name in (*AIRFLOW_SERVICES, *EMULATOR_SERVICES):
+        service = services(spec)[name]
+        assert service["build"] == {"context": ".", "dockerfile": "Dockerfile"}, name
+        assert service["image"] == services(spec)["airflow-apiserver"]["image"], name
+    steps = dockerfile()
+    args = dict(arg.split("=", 1) for kind, arg in steps if kind == "ARG" and "=" in arg)
+    base = args["AIRFLOW_IMAGE"]
+    assert [arg for kind, arg in steps if kind == "FROM"] == ["${AIRFLOW_IMAGE}"]
+    repository, tag = base.split(":")
+    assert repository == "apache/airflow"
+    assert tag == f"{pinned('apache-airflow')}-python{sys.version_info.major}.{sys.version_info.minor}"
+    runs = " ".join(arg for kind, arg in steps if kind == "RUN")
+    assert "pip install --no-cache-dir -r /tmp/requirements-image.txt" in runs
+    assert "pip install --no-cache-dir --no-deps ." in runs
+    assert not [kind for kind, _ in steps if kind in ("ENTRYPOINT", "CMD")], "keep the image's entrypoint"
+
+
+def dockerignore_allows(path: str) -> bool:
+    """Docker's rule: the last matching pattern wins; ``!`` re-includes."""
+    import fnmatch
+
+    allowed = True
+    for line in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        pattern = line.lstrip("!").rstrip("/")
+        parts = path.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        if any(fnmatch.fnmatch(p, pattern) for p in prefixes) or (
+            pattern.startswith("**/") and any(fnmatch.fnmatch(part, pattern[3:]) for part in parts)
+        ):
+            allowed = negate
+    return allowed
+
+
+def test_build_context_holds_what_the_dockerfile_copies_and_never_the_secrets():
+    for kind, args in dockerfile():
+        if kind != "COPY":
+            continue
+        sources = [part for part in shlex.split(args) if not part.startswith("--")][:-1]
+        for source in sources:
+            assert (REPO / source).exists(), f"COPY {source}: not in the repository"
+            assert dockerignore_allows(source), f"COPY {source}: excluded by .dockerignore"
+    for secret_or_noise in (".env", ".venv/bin/python", ".git/config", "tests/conftest.py", "logs/x.log"):
+        assert not dockerignore_allows(secret_or_noise), f"{secret_or_noise} would be in the build context"
+    assert dockerignore_allows("src/lightspeed_afas/__init__.py")
+    assert not dockerignore_allows("src/lightspeed_afas/__pycache__/x.pyc")
+
+
+# -- the emulators profile ------------------------------------------------------------------------------
+
+
+def demo_connections(spec: dict) -> dict:
+    from airflow.secrets.local_filesystem import load_connections_dict
+
+    script = services(spec)["demo-setup"]["command"][1]
+    text = re.search(r"<<'JSON'\n(.*?)\nJSON\n", script, re.S).group(1)
+    return load_connections_dict_from_text(load_connections_dict, text)
+
+
+def load_connections_dict_from_text(loader, text: str) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        handle.write(text)
+    try:
+        return loader(handle.name)  # what `airflow connections import` parses
+    finally:
+        os.unlink(handle.name)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def emulator_as_in_compose(service: dict) -> Iterator[tuple[str, dict[str, str]]]:
+    """Run the service's command here, on a free loopback port instead of 0.0.0.0:<container port>."""
+    argv = list(service["command"])
+    options = dict(zip(argv[3::2], argv[4::2], strict=True))
+    port = free_port()
+    argv[argv.index("--host") + 1] = "127.0.0.1"
+    argv[argv.index("--port") + 1] = str(port)
+    assert argv[0] == "python"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    output = tempfile.TemporaryFile()
+    # working_dir in the image is where the Dockerfile copies emulators/: here, the repository.
+    proc = subprocess.Popen(
+        [sys.executable, *argv[1:]],
+        cwd=REPO,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{base}/_admin/calls", timeout=2).raise_for_status()
+                break
+            except requests.RequestException:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output.seek(0)
+                    raise AssertionError(f"{argv} did not start: {output.read().decode()[-2000:]}") from None
+                time.sleep(0.2)
+        yield base, {**options, "container_port": service["command"][argv.index("--port") + 1]}
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait(timeout=5)
+        output.close()
+
+
+def test_the_emulators_profile_runs_both_emulators_and_the_demo_tenant_can_log_in(spec, airflow_db):
+    lightspeed, afas = (services(spec)[name] for name in EMULATOR_SERVICES)
+    for service, module in ((lightspeed, "emulators.lightspeed"), (afas, "emulators.afas")):
+        assert service["profiles"] == ["emulators"]
+        assert service["command"][:3] == ["python", "-m", module]
+        workdirs = [arg for kind, arg in dockerfile() if kind == "WORKDIR"]
+        assert service["working_dir"] in workdirs, "emulators/ is copied into the image there"
+    assert services(spec)["demo-setup"]["profiles"] == ["emulators"]
+    for name in OFFICIAL_SERVICES:
+        assert "profiles" not in services(spec)[name], f"{name} must start without a profile"
+
+    conns = demo_connections(spec)
+    tenant = yaml.safe_load((REPO / "include" / "tenants" / "demo.yaml").read_text(encoding="utf-8"))
+    assert set(conns) == {tenant["lightspeed"]["conn_id"], tenant["afas"]["conn_id"]}
+    shop = conns[tenant["lightspeed"]["conn_id"]]
+    erp = conns[tenant["afas"]["conn_id"]]
+    assert (shop.conn_type, erp.conn_type) == ("lightspeed_ecom", "afas_profit")
+    assert shop.extra_dejson == {"language": "nl"}
+
+    with emulator_as_in_compose(lightspeed) as (base, options):
+        assert urlsplit(shop.host).hostname == "lightspeed-emulator"
+        assert str(urlsplit(shop.host).port) == options["container_port"]
+        local = base + urlsplit(shop.host).path
+        answer = requests.get(f"{local}/nl/shop.json", auth=(shop.login, shop.password), timeout=10)
+        assert answer.status_code == 200, answer.text
+        wrong = requests.get(f"{local}/nl/shop.json", auth=(shop.login, "wrong"), timeout=10)
+        assert wrong.status_code == 401
+
+    with emulator_as_in_compose(afas) as (base, options):
+        assert urlsplit(erp.host).hostname == "afas-emulator"
+        assert str(urlsplit(erp.host).port) == options["container_port"]
+        token = f"<token><version>1</version><data>{erp.password}</data></token>"
+        header = {"Authorization": "AfasToken " + base64.b64encode(token.encode()).decode()}
+        answer = requests.get(f"{base}{urlsplit(erp.host).path}/metainfo", headers=header, timeout=10)
+        assert answer.status_code == 200, answer.text
