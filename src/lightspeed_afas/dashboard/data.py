@@ -1,0 +1,96 @@
+"""What the dashboard shows, assembled from the tenant files and the ledger (read only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lightspeed_afas.ledger.queries import (
+    LIGHTSPEED_DAY_BUDGET,
+    ORDER_STATUSES,
+    PROBLEM_STATUSES,
+    LedgerQueries,
+    day_start,
+    week_start,
+)
+
+DAG_PREFIX = "lightspeed_afas_"
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+STATUS_FILTERS = {
+    "problems": PROBLEM_STATUSES,
+    "all": (),
+    **{status: (status,) for status in ORDER_STATUSES},
+}
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    """A tenant as the dashboard knows it: from its tenant file, or only from the ledger."""
+
+    tenant: str
+    name: str
+    timezone: str
+    enabled: bool
+    configured: bool
+
+    @property
+    def dag_id(self) -> str:
+        return f"{DAG_PREFIX}{self.tenant}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def known_tenants(queries: LedgerQueries) -> dict[str, TenantInfo]:
+    """Tenants from the valid tenant files, plus tenants the ledger has history for (sorted by id)."""
+    from lightspeed_afas.config import load_tenants
+
+    found: dict[str, TenantInfo] = {}
+    for loaded in load_tenants().tenants:
+        cfg = loaded.config
+        found[cfg.tenant] = TenantInfo(cfg.tenant, cfg.name, cfg.timezone, cfg.enabled, True)
+    for tenant in queries.tenants():
+        found.setdefault(tenant, TenantInfo(tenant, tenant, DEFAULT_TIMEZONE, False, False))
+    return dict(sorted(found.items()))
+
+
+def tenant_summary(queries: LedgerQueries, info: TenantInfo, now: datetime) -> dict[str, Any]:
+    """One overview row: last run, bookings today / this week, problems now, call budget, 30-day chart."""
+    zone = info.zone
+    statuses = queries.status_counts(info.tenant)
+    calls = queries.lightspeed_calls(info.tenant, now - timedelta(hours=24))
+    return {
+        "tenant": info.tenant,
+        "name": info.name,
+        "dag_id": info.dag_id,
+        "timezone": info.timezone,
+        "enabled": info.enabled,
+        "configured": info.configured,
+        "last_run": queries.last_run(info.tenant),
+        "booked_today": queries.booked_since(info.tenant, day_start(now, zone)),
+        "booked_this_week": queries.booked_since(info.tenant, week_start(now, zone)),
+        "failed": statuses["failed"],
+        "quarantined": statuses["quarantined"],
+        "orders_by_status": statuses,
+        "lightspeed_calls_24h": calls,
+        "lightspeed_day_budget": LIGHTSPEED_DAY_BUDGET,
+        "daily": [d.as_dict() for d in queries.daily(info.tenant, zone, now, 30)],
+    }
+
+
+def overview(
+    queries: LedgerQueries, tenants: list[TenantInfo], now: datetime | None = None
+) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    return {"generated_at": now.isoformat(), "tenants": [tenant_summary(queries, i, now) for i in tenants]}
+
+
+def tenant_orders(
+    queries: LedgerQueries, tenant: str, status: str = "problems", search: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    if status not in STATUS_FILTERS:
+        raise ValueError(f"status must be one of {', '.join(STATUS_FILTERS)}")
+    return queries.orders(tenant, STATUS_FILTERS[status] or None, search or None, limit)
