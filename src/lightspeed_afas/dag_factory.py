@@ -162,6 +162,16 @@ def doc_md(tenant: LoadedTenant) -> str:
     )
 
 
+def notification_callbacks(cfg: Any) -> dict[str, Any]:
+    """load_to_afas's callbacks: notify new problems when the run's load ends (tenants with notifications)."""
+    if not cfg.notifications.enabled:
+        return {}
+    from lightspeed_afas.notify import LightspeedAfasNotifier
+
+    notifier = LightspeedAfasNotifier(cfg.tenant)
+    return {"on_success_callback": notifier, "on_failure_callback": notifier}
+
+
 def tenant_dag(tenant: LoadedTenant) -> DAG:
     """The DAG for one valid tenant."""
     cfg = tenant.config
@@ -186,7 +196,9 @@ def tenant_dag(tenant: LoadedTenant) -> DAG:
     with dag:
         steps = []
         for step in STEPS:
-            pool = {"pool": cfg.afas.pool, "pool_slots": cfg.afas.pool_slots} if step in AFAS_STEPS else {}
+            extra = {"pool": cfg.afas.pool, "pool_slots": cfg.afas.pool_slots} if step in AFAS_STEPS else {}
+            if step == "load_to_afas":
+                extra.update(notification_callbacks(cfg))
             steps.append(
                 PythonOperator(
                     task_id=step,
@@ -194,7 +206,7 @@ def tenant_dag(tenant: LoadedTenant) -> DAG:
                     op_kwargs={"step": step, "tenant_id": cfg.tenant},
                     # The return value is the step's XCom (order data); the task log gets a summary instead.
                     show_return_value_in_logs=False,
-                    **pool,
+                    **extra,
                 )
             )
         for upstream, downstream in zip(steps, steps[1:], strict=False):

@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from lightspeed_afas.config.fields import (
     Code3,
@@ -199,6 +199,30 @@ class AfasSettings(Strict):
         return self
 
 
+class Notifications(Strict):
+    """Who hears of new failed or quarantined orders and failed reconciliations (``lightspeed_afas.notify``).
+
+    Nothing is sent unless ``email`` or ``webhook_conn_id`` is set. Each problem is notified once.
+    """
+
+    email: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]] = Field(
+        default_factory=list, description="addresses that get an e-mail per new problem"
+    )
+    smtp_conn_id: ConnId = Field("smtp_default", description="Airflow SMTP connection for the e-mail")
+    from_email: str | None = Field(None, max_length=254, description="sender; default the connection's")
+    webhook_conn_id: ConnId | None = Field(
+        None, description='Airflow http connection of a Slack/Teams-style webhook (JSON {"text": ...})'
+    )
+    max_reasons: int = Field(5, ge=1, le=50, description="problems listed by name in one notification")
+    dashboard_url: str | None = Field(
+        None, max_length=500, description="dashboard address for the link; default [api] base_url + page"
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.email or self.webhook_conn_id)
+
+
 class TenantConfig(Strict):
     """One tenant file."""
 
@@ -218,6 +242,7 @@ class TenantConfig(Strict):
     detail_log_days: int = Field(14, ge=1, le=14)
     max_attempts: int = Field(5, ge=1, le=100, description="failed attempts before an order is quarantined")
     owner: str = Field("data-team", min_length=1, max_length=100)
+    notifications: Notifications = Field(default_factory=Notifications)
 
     @property
     def dag_id(self) -> str:
