@@ -151,6 +151,7 @@ def select_and_fetch(
         except LightspeedNotFoundError:
             result.count("gone")
             log.warning("Order %s (id %s) vanished from the webshop during the run.", number, order_id)
+            result.outcomes.append(OrderOutcome(order_id, number, updated_raw, "failed", reason="Lightspeed answered 404 for the order through every retry (deleted, or a 404 storm); later runs ask again"))  # fmt: skip
             continue
         if _excluded(raw, eligibility, booked):  # statuses may have moved since the list was read
             result.count("ineligible")
