@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import shutil
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -248,16 +249,38 @@ class Stack:
         out = execute(step, settings or self.settings(), request, self.ledger, upstream)
         return json.loads(json.dumps(out))
 
-    def run(self, request: Any = None, *, steps: tuple[str, ...] | None = None, **kw: Any) -> RunResult:
-        """One DAG run in-process: the four steps, then the teardown's lease release."""
+    def run(
+        self,
+        request: Any = None,
+        *,
+        steps: tuple[str, ...] | None = None,
+        lease_wait: float = 0.0,
+        lease_waits: list[str] | None = None,
+        **kw: Any,
+    ) -> RunResult:
+        """One DAG run in-process: the four steps, then the teardown's lease release.
+
+        ``lease_wait``: seconds a step blocked by another run's lease is retried (as Airflow retries
+        the task); each retry is noted in ``lease_waits``."""
         from lightspeed_afas.pipeline.airflow_task import STEPS, NewFailuresError
+        from lightspeed_afas.pipeline.steps import LeaseHeldError
 
         request = request or self.request(**kw)
         settings = self.settings()
         upstream: dict[str, Any] = {}
         try:
             for step in steps or STEPS:
-                upstream[step] = self.step(step, request, upstream, settings)
+                deadline = time.monotonic() + lease_wait
+                while True:
+                    try:
+                        upstream[step] = self.step(step, request, upstream, settings)
+                        break
+                    except LeaseHeldError:
+                        if time.monotonic() > deadline:
+                            raise
+                        if lease_waits is not None:
+                            lease_waits.append(step)
+                        time.sleep(0.2)
             return RunResult(request.run_id, "success", upstream.get("load_to_afas"), None, upstream)
         except NewFailuresError as exc:
             self.errors.append(str(exc))
