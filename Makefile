@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lint format test demo demo-stop help
+.PHONY: install lint format test demo demo-stop help browser
 
 help:
 	@echo "make demo       install, start both emulators and Airflow standalone, run the demo tenant"
@@ -29,8 +29,14 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The dashboard's browser test drives Debian's chromium headless (Playwright with the system browser,
+# never `playwright install`); install it when it is missing (CI runs as root on a clean machine).
+browser:
+	@test -x /usr/bin/chromium || { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium; }
+
 # pytest exits 5 when it collected nothing; make treats every non-zero exit as a failure.
-test: install lint
+test: install lint browser
 	$(BIN)/pytest
 
 demo: install
