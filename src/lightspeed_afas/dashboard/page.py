@@ -37,9 +37,9 @@ th { background: var(--bg); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600;
          border: 1px solid currentColor; white-space: nowrap; }
-.b-success, .b-booked { color: var(--ok); } .b-failed, .b-quarantined { color: var(--bad); }
+.b-success, .b-booked, .b-created, .b-updated { color: var(--ok); } .b-failed, .b-quarantined { color: var(--bad); }
 .b-partial, .b-running, .b-queued, .b-dry_run, .b-skipped, .b-deleted { color: var(--warn); }
-.bad { color: var(--bad); font-weight: 600; } .ok { color: var(--ok); }
+.bad { color: var(--bad); font-weight: 600; } .ok { color: var(--ok); } .warn { color: var(--warn); }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 130px; }
 .card .v { font-size: 22px; font-weight: 600; } .card .k { color: var(--muted); font-size: 12px; }
@@ -104,7 +104,7 @@ RESYNC_JS = """
       show('Triggered run <a id="resync-run" target="_top" href="' + esc(data.url) + '">' + esc(data.run_id) +
         '</a> of ' + esc(data.dag_id) + ' for ' + esc(data.order_numbers.join(', ')) +
         ' — state <span id="resync-state" class="badge b-' + esc(data.state) + '">' + esc(data.state) + '</span>' +
-        (data.warning ? '<br><span class="bad">' + esc(data.warning) + '</span>' : ''));
+        (data.warning ? '<br><span class="warn">' + esc(data.warning) + '</span>' : ''));
       poll(data);
     } catch (e) { show('Re-sync failed: ' + esc(e), true); }
     refresh();
@@ -136,7 +136,8 @@ def chart_svg(daily: list[dict[str, Any]], width: int = 300, height: int = 60) -
     """Bookings (green) and failures (red, stacked on top) per day as an inline SVG bar chart."""
     if not daily:
         return ""
-    top = max((d["booked"] + d["failed"]) for d in daily) or 1
+    peak = max((d["booked"] + d["failed"]) for d in daily)
+    top = peak or 1
     pad_bottom, pad_top = 12, 10
     plot_h = height - pad_bottom - pad_top
     slot = width / len(daily)
@@ -173,7 +174,7 @@ def chart_svg(daily: list[dict[str, Any]], width: int = 300, height: int = 60) -
     parts.append(
         f'<text x="{width}" y="{height - 1}" text-anchor="end">{escape(daily[-1]["day"][5:])}</text>'
     )
-    parts.append(f'<text x="0" y="8">max {top}/day</text>')
+    parts.append(f'<text x="0" y="8">{f"max {peak}/day" if peak else "nothing in 30 days"}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
