@@ -34,7 +34,7 @@ from lightspeed_afas.config import (
 )
 
 # Modules (besides this one) whose @subcommand functions join the CLI.
-COMMAND_MODULES: tuple[str, ...] = ("lightspeed_afas.doctor",)
+COMMAND_MODULES: tuple[str, ...] = ("lightspeed_afas.doctor", "lightspeed_afas.log_cli")
 
 
 @dataclass(frozen=True)

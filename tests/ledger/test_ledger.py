@@ -21,10 +21,55 @@ def ledger(request, tmp_path):
 
 
 def test_schema_is_created_and_migrations_are_not_applied_twice(ledger):
-    assert ledger.schema_version() == 1
+    assert ledger.schema_version() == 2
     assert ledger.migrate() == []
     tables = set(sa.inspect(ledger.engine).get_table_names())
-    assert {"lsafas_sync_run", "lsafas_order_attempt", "lsafas_order_state", "lsafas_watermark"} <= tables
+    assert {"lsafas_sync_run", "lsafas_order_attempt", "lsafas_order_state", "lsafas_retention_run"} <= tables
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    with scratch_database() as url:
+        yield url
+
+
+def test_a_version_1_ledger_is_migrated_and_keeps_its_rows(ledger_url):
+    from lightspeed_afas.ledger import schema
+    from lightspeed_afas.ledger.store import engine_for
+
+    engine = engine_for(ledger_url)
+    with engine.begin() as conn:  # the ledger exactly as version 1 left it, with a booking in it
+        schema.schema_version.create(conn)
+        schema.MIGRATIONS[0][2](conn)
+        conn.execute(
+            schema.schema_version.insert().values(version=1, description="v1", applied_at=datetime.now(UTC))
+        )
+    assert "lsafas_retention_run" not in sa.inspect(engine).get_table_names()
+    old = Ledger.__new__(Ledger)
+    old.url, old.engine = ledger_url, engine
+    old.record("acme", "r1", [OrderOutcome(1, "ORD1", "u1", "created", "h1", "60000001", "10001")], 5)
+
+    ledger = Ledger(ledger_url)  # opening it migrates
+    assert ledger.schema_version() == 2
+    assert ledger.migrate() == []
+    indexes = {ix["name"] for ix in sa.inspect(engine).get_indexes("lsafas_detail_log")}
+    assert "ix_lsafas_detail_log_at" in indexes
+    assert ledger.order_states("acme", [1])[1].afas_order_number == "60000001"
+    assert [h["order_number"] for h in ledger.history("acme")] == ["ORD1"]
+
+
+def test_a_retried_extract_reuses_its_run_row_and_a_broken_run_is_closed(ledger):
+    first = ledger.start_run("acme", "manual__1", "scheduled", None, None)
+    assert ledger.start_run("acme", "manual__1", "scheduled", None, None) == first
+    assert len(ledger.runs("acme")) == 1
+    assert ledger.close_unfinished_run("acme", "manual__1", "ended early") == 1
+    (run,) = ledger.runs("acme")
+    assert (run["outcome"], run["message"]) == ("failed", "ended early") and run["finished_at"]
+    assert ledger.close_unfinished_run("acme", "manual__1", "again") == 0, "a closed run stays as it was"
+    assert ledger.start_run("acme", "manual__1", "scheduled", None, None) != first, "a cleared run: new row"
 
 
 def test_watermark_only_moves_forward(ledger):

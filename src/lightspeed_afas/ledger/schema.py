@@ -116,12 +116,48 @@ detail_log = sa.Table(
 )
 
 
+retention_run = sa.Table(
+    "lsafas_retention_run",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),  # detail_log, ledger, task_logs, staged_xcom
+    sa.Column("cutoff", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted", sa.Integer, nullable=False),
+    sa.Column("oldest_kept", sa.DateTime(timezone=True)),
+    sa.Column("dry_run", sa.Boolean, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_lsafas_retention_run_at", "at"),
+)
+
+# Version 1 as it was deployed (tables only; the later versions add to it).
+V1_TABLES = (sync_run, order_attempt, order_state, watermark, lease, detail_log)
+
+
 def _v1(conn: sa.Connection) -> None:
-    for table in (sync_run, order_attempt, order_state, watermark, lease, detail_log):
+    for table in V1_TABLES:
         table.create(conn, checkfirst=True)
+
+
+# Indexes added by version 2: the retention DAG deletes by time across tenants, and a retried task
+# finds its run's row by run id. Plain DDL, so the tables above stay exactly as version 1 made them.
+V2_INDEXES = (
+    ("ix_lsafas_sync_run_tenant_run", "lsafas_sync_run", "tenant, run_id"),
+    ("ix_lsafas_sync_run_started", "lsafas_sync_run", "started_at"),
+    ("ix_lsafas_order_attempt_at", "lsafas_order_attempt", "at"),
+    ("ix_lsafas_order_state_changed", "lsafas_order_state", "changed_at"),
+    ("ix_lsafas_detail_log_at", "lsafas_detail_log", "at"),
+)
+
+
+def _v2(conn: sa.Connection) -> None:
+    retention_run.create(conn, checkfirst=True)
+    for name, table, columns in V2_INDEXES:
+        conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
 
 
 # Append only. Each entry: (version, description, step).
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, order attempts, order state, watermark, lease, detail log", _v1),
+    (2, "retention runs; time indexes for retention; run-id index for retried tasks", _v2),
 ]

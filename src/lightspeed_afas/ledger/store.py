@@ -166,7 +166,24 @@ class Ledger:
     def start_run(
         self, tenant: str, run_id: str, mode: str, window_start: datetime | None, window_end: datetime | None
     ) -> int:
+        """The run's row: a new one, or the unfinished one a retried ``extract_orders`` left behind."""
         with self.engine.begin() as conn:
+            unfinished = conn.execute(
+                sa.select(t.sync_run.c.id)
+                .where(
+                    t.sync_run.c.tenant == tenant,
+                    t.sync_run.c.run_id == run_id,
+                    t.sync_run.c.outcome == "running",
+                )
+                .order_by(t.sync_run.c.id.desc())
+            ).first()
+            if unfinished is not None:
+                conn.execute(
+                    t.sync_run.update()
+                    .where(t.sync_run.c.id == unfinished[0])
+                    .values(mode=mode, window_start=window_start, window_end=window_end)
+                )
+                return int(unfinished[0])
             result = conn.execute(
                 t.sync_run.insert().values(
                     tenant=tenant,
@@ -210,6 +227,32 @@ class Ledger:
                     message=message,
                 )
             )
+
+    def close_unfinished_run(self, tenant: str, run_id: str, message: str) -> int:
+        """Mark the run's row failed when the run ended before ``load_to_afas`` closed it (a step failed
+        or was killed); returns how many rows it closed (0 when the run had finished properly)."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                sa.select(t.sync_run.c.id, t.sync_run.c.started_at).where(
+                    t.sync_run.c.tenant == tenant,
+                    t.sync_run.c.run_id == run_id,
+                    t.sync_run.c.outcome == "running",
+                )
+            ).all()
+            finished = now_utc()
+            for pk, started in rows:
+                started_at = _aware(started)
+                conn.execute(
+                    t.sync_run.update()
+                    .where(t.sync_run.c.id == pk)
+                    .values(
+                        outcome="failed",
+                        finished_at=finished,
+                        duration_s=(finished - started_at).total_seconds() if started_at else None,
+                        message=message,
+                    )
+                )
+            return len(rows)
 
     def runs(self, tenant: str, limit: int = 50) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -445,6 +488,77 @@ class Ledger:
         query = query.order_by(t.detail_log.c.at, t.detail_log.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
+
+    # -- retention --------------------------------------------------------------------------------
+
+    def tenants(self) -> list[str]:
+        """Every tenant the ledger knows (also those whose tenant file is gone)."""
+        with self.engine.connect() as conn:
+            found: set[str] = set()
+            for table in (t.sync_run, t.order_attempt, t.order_state, t.detail_log):
+                found.update(conn.execute(sa.select(table.c.tenant).distinct()).scalars())
+        return sorted(found)
+
+    def purge_before(
+        self, kind: str, cutoff: datetime, tenant: str | None = None, dry_run: bool = False
+    ) -> tuple[int, datetime | None]:
+        """Delete (or with ``dry_run`` count) the rows of ``kind`` older than ``cutoff``.
+
+        ``kind`` is ``detail_log`` (request/response bodies) or one of the basic log's tables:
+        ``order_attempt``, ``sync_run``, ``order_state``, ``retention_run``. Returns the number of rows
+        and the oldest time kept. A row exactly at the cutoff is kept.
+        """
+        table, column = _RETAINED[kind]
+        where = [column < cutoff]
+        if tenant is not None:
+            where.append(table.c.tenant == tenant)
+        kept = [column >= cutoff] + ([table.c.tenant == tenant] if tenant is not None else [])
+        with self.engine.begin() as conn:
+            if dry_run:
+                count = int(
+                    conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar()
+                )
+            else:
+                count = int(conn.execute(table.delete().where(*where)).rowcount or 0)
+            oldest = conn.execute(sa.select(sa.func.min(column)).where(*kept)).scalar()
+        return count, _aware(oldest)
+
+    def record_retention(
+        self,
+        run_id: str,
+        kind: str,
+        cutoff: datetime,
+        deleted: int,
+        oldest_kept: datetime | None,
+        dry_run: bool,
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                t.retention_run.insert().values(
+                    run_id=run_id,
+                    kind=kind,
+                    cutoff=cutoff,
+                    deleted=deleted,
+                    oldest_kept=oldest_kept,
+                    dry_run=dry_run,
+                    at=now_utc(),
+                )
+            )
+
+    def retention_runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        query = sa.select(t.retention_run).order_by(t.retention_run.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+
+_RETAINED = {
+    "detail_log": (t.detail_log, t.detail_log.c.at),
+    "order_attempt": (t.order_attempt, t.order_attempt.c.at),
+    "sync_run": (t.sync_run, t.sync_run.c.started_at),
+    "order_state": (t.order_state, t.order_state.c.changed_at),
+    "retention_run": (t.retention_run, t.retention_run.c.at),
+}
+BASIC_LOG_TABLES = ("order_attempt", "sync_run", "order_state", "retention_run")
 
 
 def _state(row: Any) -> OrderState:

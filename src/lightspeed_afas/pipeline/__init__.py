@@ -52,8 +52,16 @@ def purge_task(tenant_id: str, context: dict[str, Any]) -> int:
 
     tenant = load_tenant(tenant_id)
     dag_run = context["dag_run"]
-    # A run that failed between resolve_relations and load_to_afas still holds the tenant's lease.
-    Ledger.from_airflow().release_lease(tenant.tenant, dag_run.run_id)
+    ledger = Ledger.from_airflow()
+    # A run that failed between resolve_relations and load_to_afas still holds the tenant's lease,
+    # and its ledger row still says "running".
+    ledger.release_lease(tenant.tenant, dag_run.run_id)
+    if ledger.close_unfinished_run(
+        tenant.tenant,
+        dag_run.run_id,
+        "the run ended before load_to_afas finished; see the failed task's log in Airflow",
+    ):
+        log.warning("The run ended before load_to_afas finished: its ledger row is marked failed.")
     if tenant.detail_logging:
         log.info(
             "Detail logging is on: staged data is kept up to %d days (the retention DAG removes it).",
