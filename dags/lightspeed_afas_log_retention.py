@@ -1,5 +1,7 @@
 """The daily log-retention and reconciliation DAG (the logic is in lightspeed_afas.retention_dag)."""
 
+from airflow.sdk import DAG
+
 from lightspeed_afas.retention_dag import build
 
-dag = build()
+dag: DAG = build()
