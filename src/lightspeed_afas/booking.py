@@ -16,6 +16,10 @@ from lightspeed_afas.afas_payloads import SalesDocument, SalesLine
 from lightspeed_afas.webshop_order import OrderLine, WebshopOrder
 
 CENT = Decimal("0.01")
+# AFAS's field lengths for what comes from the webshop unshortened (schema of FbSales / FbDirectInvoice):
+# cutting either would book under another item or another reference, so the order fails instead.
+MAX_REFERENCE = 100  # RfCs
+MAX_ITEM_CODE = 40  # ItCd
 # The placeholders render_remark fills; the mapping rules allow exactly these in remark_template.
 REMARK_FIELDS = ("number", "comment", "payment_title", "shipment_title", "discount_code", "customer_name")
 ITEM_CODE_FIELDS = {"articleCode": "article_code", "sku": "sku", "ean": "ean"}
@@ -83,6 +87,11 @@ def item_code(line: OrderLine, rules: BookingRules) -> str:
     for name in rules.item_code_fields:
         value = getattr(line, ITEM_CODE_FIELDS[name])
         if value:
+            if len(value) > MAX_ITEM_CODE:
+                raise BookingError(
+                    f"line '{line.description}' (id {line.id}): its item code ({name}) is {len(value)} "
+                    f"characters long; AFAS item codes have at most {MAX_ITEM_CODE}"
+                )
             return value
     raise BookingError(
         f"line '{line.description}' (id {line.id}) has no item code: "
@@ -149,6 +158,11 @@ def build_document(order: WebshopOrder, debtor_id: str, rules: BookingRules) -> 
     """The AFAS document for ``order`` on ``debtor_id``, checked against the webshop total to the cent."""
     if not order.lines:
         raise BookingError("the order has no lines")
+    if len(order.number) > MAX_REFERENCE:
+        raise BookingError(
+            f"the order number is {len(order.number)} characters long; AFAS's reference field (RfCs) "
+            f"holds at most {MAX_REFERENCE}"
+        )
     semantics = choose_line_semantics(order, rules)
     totals = _line_totals(order, semantics)
     lines: list[SalesLine] = []
