@@ -35,8 +35,27 @@ def relation_key(order: WebshopOrder) -> str:
     if not email:
         raise RelationError("the order has no e-mail address, so no sales relation can be found or created")
     if not EMAIL.match(email) or len(email) > 255:
-        raise RelationError(f"the order's e-mail address {email!r} is not a valid address")
+        # The reason goes to the ledger, which holds no personal data: say what is wrong, not the address.
+        raise RelationError(f"the order's e-mail address is not a valid address: {email_problem(email)}")
     return email
+
+
+def email_problem(email: str) -> str:
+    """What is wrong with an e-mail address, without repeating it."""
+    if len(email) > 255:
+        return f"it is {len(email)} characters long (at most 255)"
+    if any(c in email for c in ",;"):
+        return "it contains ',' or ';' (several addresses in one field?)"
+    if email.count("@") != 1:
+        return f"it has {email.count('@')} '@' signs instead of one"
+    if any(c.isspace() for c in email):
+        return "it contains a space"
+    local, domain = email.split("@")
+    if not local:
+        return "nothing before the '@'"
+    if "." not in domain or domain.startswith(".") or domain.endswith("."):
+        return "its domain has no dot (like example.nl)"
+    return "it is not in the form name@domain.tld"
 
 
 def choose_debtor(
@@ -47,14 +66,14 @@ def choose_debtor(
     if len(ids) == 1:
         return ids[0]
     if not ids:
-        raise RelationError(f"no debtor found for {email!r}")
+        raise RelationError("no debtor found for the order's e-mail address")
     if policy == "lowest_debtor_id":
         return ids[0]
     if policy == "most_recent":
         newest = max(rows, key=lambda r: (str(r.get(date_field) or ""), _numeric_first(str(r[id_field]))))
         return str(newest[id_field])
     raise RelationError(
-        f"{len(ids)} AFAS debtors share the e-mail address {email!r} ({', '.join(ids)}). Merge them in AFAS, "
+        f"{len(ids)} AFAS debtors share the order's e-mail address ({', '.join(ids)}). Merge them in AFAS, "
         "or set afas.duplicate_debtors to lowest_debtor_id or most_recent to choose one."
     )
 
