@@ -129,7 +129,9 @@ def test_hostile_orders_get_specific_reasons_and_never_reach_afas_in_a_refused_f
     stack.reset(orders=12)
     good = {o["number"] for o in stack.shop_orders() if o["status"] != "cancelled"}
     moment = stamp(now_utc() - timedelta(minutes=1))
-    created = stack.shop_admin("POST", "/orders", {"orders": [_spec(n, c, moment) for n, c in enumerate(CASES)]})
+    created = stack.shop_admin(
+        "POST", "/orders", {"orders": [_spec(n, c, moment) for n, c in enumerate(CASES)]}
+    )
     ids = {case.name: o["id"] for case, o in zip(CASES, created["orders"], strict=True)}
     with caplog.at_level(logging.INFO):
         result = stack.run()
@@ -206,7 +208,9 @@ def test_filter_values_from_order_data_cannot_change_a_lookups_meaning(stack, ta
     hostile = [template.format(a=a, b=b) for template in INJECTIONS]
     try:
         for value in hostile:
-            rows = hook.lookup(connector, afas_field, [value], ["DebtorId" if kind == "e-mail" else "OrderNumber"])
+            rows = hook.lookup(
+                connector, afas_field, [value], ["DebtorId" if kind == "e-mail" else "OrderNumber"]
+            )
             tally.bad_inputs["filter injections tried"] += 1
             assert rows == [], f"{value!r} matched {rows}"
             tally.bad_inputs["filter injections without effect"] += 1

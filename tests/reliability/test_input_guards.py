@@ -3,9 +3,9 @@ the call, and reasons that end up in the ledger never repeat the customer's e-ma
 
 from __future__ import annotations
 
-import pytest
-
 from decimal import Decimal
+
+import pytest
 
 from lightspeed_afas.booking import BookingError, BookingRules, build_document
 from lightspeed_afas.relations import RelationError, choose_debtor, relation_key

@@ -29,7 +29,9 @@ def test_a_manual_run_during_a_scheduled_one_books_nothing_twice(stack, tally):
             assert first.is_alive() and time.monotonic() < deadline, "the scheduled run never wrote"
             time.sleep(0.02)
         # The manual run starts while the scheduled run holds the lease and is writing orders.
-        results["manual"] = stack.run(stack.request(run_id="manual__overlap"), lease_wait=60, lease_waits=waits)
+        results["manual"] = stack.run(
+            stack.request(run_id="manual__overlap"), lease_wait=60, lease_waits=waits
+        )
     finally:
         first.join(timeout=120)
     stack.afas_admin("POST", "/faults", {"clear": True})
