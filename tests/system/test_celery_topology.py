@@ -1,0 +1,546 @@
+"""The compose deployment's topology, run for real on this machine without Docker.
+
+PostgreSQL (127.0.0.1:5432) holds Airflow's metadata DB, the Celery results and the ledger; Redis
+(127.0.0.1:6379, a database number of its own) is the Celery broker; `airflow-init`'s own script sets up,
+then api-server, scheduler, dag-processor, triggerer and one Celery worker run with the environment
+docker-compose.yaml gives their containers (tests/system/topology.py says what is moved onto loopback).
+Three tenants, each with its own Lightspeed shop and AFAS environment (emulators over real HTTP), are
+unpaused and triggered through the REST API; then a backfill over a past range, also through the API.
+
+PostgreSQL or Redis missing is a failure that names which, never a skip. Every process is stopped and
+every database dropped, pass or fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+import yaml
+
+from emulators.afas import DEMO_TOKEN_DATA, AfasConfig
+from emulators.afas import create_app as create_afas
+from emulators.demo_catalogue import PRODUCTS
+from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
+from emulators.lightspeed import create_app as create_lightspeed
+from emulators.server import RunningServer, serve_in_thread
+from tests import pg
+from tests.system import compose
+from tests.system.compose import AIRFLOW_COMMANDS, REPO
+from tests.system.topology import AirflowApi, Processes, Site, base_environment, health, localize, wait_for
+
+pytestmark = pytest.mark.system
+
+REDIS_HOST = "127.0.0.1"
+REDIS_PORT = 6379
+REDIS_CLAIM = "lsafas:system-test:claim"
+TENANTS = ("alpha", "bravo", "charlie")
+ORDERS_PER_SHOP = 8
+ARTIFACTS = REPO / "test-artifacts" / "system"
+
+TENANT = {
+    "name": "Systeemtest",
+    "start_date": "2026-10-01T00:00:00+02:00",
+    "afas": {
+        "administration": 1,
+        "sales_journal": "VK",
+        "warehouse": "01",
+        "items": {
+            "discount": "KORTING",
+            "shipping": "VERZEND",
+            "payment_fee": "BETAALKOST",
+            "rounding": "AFRONDING",
+        },
+        "new_relation": {"currency": "EUR", "payment_condition": "14"},
+    },
+}
+
+
+# -- the two servers the compose file brings as containers ---------------------------------------------
+
+
+def require_postgresql() -> None:
+    engine = sa.create_engine(pg.admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL is not reachable on {pg.PG_HOST}:{pg.PG_PORT} as {pg.PG_USER} ({exc.orig}). The "
+            "system test runs Airflow's metadata DB and the ledger on it: start it (see README, 'Tests').",
+            pytrace=False,
+        )
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def redis_database() -> Iterator[int]:
+    """Claim an empty Redis database number for the broker; flush only that one afterwards."""
+    import redis
+
+    try:
+        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=5).ping()
+    except redis.RedisError as exc:
+        pytest.fail(
+            f"Redis is not reachable on {REDIS_HOST}:{REDIS_PORT} ({exc}). The system test uses it as the "
+            "Celery broker: start it (`redis-server --daemonize yes`, or the distribution's service).",
+            pytrace=False,
+        )
+    token = uuid.uuid4().hex
+    for number in range(15, 0, -1):
+        client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number)
+        if client.dbsize() == 0 and client.set(REDIS_CLAIM, token, nx=True, ex=3600):
+            break
+    else:
+        pytest.fail("Redis has no empty database among 1-15 for the Celery broker", pytrace=False)
+    try:
+        yield number
+    finally:
+        client.flushdb()
+        client.close()
+
+
+@contextlib.contextmanager
+def dropped_afterwards(database: str) -> Iterator[str]:
+    """A database someone else creates (airflow-init creates the ledger's); dropped when the block ends."""
+    try:
+        yield database
+    finally:
+        engine = sa.create_engine(pg.admin_url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        engine.dispose()
+
+
+# -- tenants and their APIs --------------------------------------------------------------------------------
+
+
+def tenant_file(tenant: str) -> dict[str, Any]:
+    data = json.loads(json.dumps(TENANT))
+    data["tenant"] = tenant
+    data["name"] = f"{TENANT['name']} {tenant}"
+    data["lightspeed"] = {"conn_id": f"ls_{tenant}"}
+    data["afas"]["conn_id"] = f"afas_{tenant}"
+    return data
+
+
+def connection_env(tenant: str, shop: RunningServer, erp: RunningServer) -> dict[str, str]:
+    """The tenant's two connections as `.env` lines would give them to every Airflow container."""
+    return {
+        f"AIRFLOW_CONN_LS_{tenant.upper()}": json.dumps(
+            {
+                "conn_type": "lightspeed_ecom",
+                "host": shop.url,
+                "login": DEMO_API_KEY,
+                "password": DEMO_API_SECRET,
+                "extra": {"language": "nl"},
+            }
+        ),
+        f"AIRFLOW_CONN_AFAS_{tenant.upper()}": json.dumps(
+            {"conn_type": "afas_profit", "host": f"{erp.url}/ProfitRestServices", "password": DEMO_TOKEN_DATA}
+        ),
+    }
+
+
+def afas_state(erp: RunningServer) -> dict[str, Any]:
+    return requests.get(f"{erp.url}/_admin/state", timeout=10).json()
+
+
+def shop_orders(shop: RunningServer) -> list[dict[str, Any]]:
+    return requests.get(f"{shop.url}/_admin/state", timeout=10).json()["orders"]
+
+
+# -- evidence from the logs ------------------------------------------------------------------------------
+
+WORKLOAD = re.compile(
+    r"\[(?P<celery_id>[0-9a-f-]{36})\] Executing workload in Celery: .*?"
+    r"task_id='(?P<task_id>[^']+)', dag_id='(?P<dag_id>[^']+)', run_id='(?P<run_id>[^']+)'"
+)
+
+
+def celery_workloads(worker_log: Path) -> dict[tuple[str, str, str], list[str]]:
+    """(dag_id, run_id, task_id) → the Celery task ids the worker executed it under."""
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for match in WORKLOAD.finditer(worker_log.read_text(encoding="utf-8", errors="replace")):
+        key = (match["dag_id"], match["run_id"], match["task_id"])
+        found.setdefault(key, []).append(match["celery_id"])
+    return found
+
+
+def task_log_tails(home: Path, run_id: str, lines: int = 30) -> str:
+    out = []
+    for path in sorted((home / "logs").rglob("*.log")):
+        if f"run_id={run_id}" in str(path):
+            text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            out.append(f"--- {path.relative_to(home)}\n" + "\n".join(text[-lines:]))
+    return "\n".join(out)
+
+
+# -- the test --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(540)
+def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(tmp_path):
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        timings[name] = round(time.monotonic() - started, 1)
+
+    require_postgresql()
+    home = tmp_path / "airflow-home"
+    include = tmp_path / "include"
+    (include / "tenants").mkdir(parents=True)
+    shutil.copytree(REPO / "include" / "mappings", include / "mappings")
+    log_dir = tmp_path / "process-logs"
+    log_dir.mkdir()
+    processes = Processes(log_dir)
+
+    with contextlib.ExitStack() as stack:
+        redis_db = stack.enter_context(redis_database())
+        metadata_url = stack.enter_context(pg.scratch_database("lsafas_system_meta"))
+        ledger_db = stack.enter_context(dropped_afterwards(f"lsafas_system_ledger_{uuid.uuid4().hex[:10]}"))
+        site = Site(
+            home=home,
+            pg_host=pg.PG_HOST,
+            pg_port=pg.PG_PORT,
+            pg_user=pg.PG_USER,
+            metadata_db=sa.engine.make_url(metadata_url).database,
+            ledger_db=ledger_db,
+            redis_host=REDIS_HOST,
+            redis_port=REDIS_PORT,
+            redis_db=redis_db,
+        )
+        # Registered after the databases, so it runs first: processes stop before their DBs are dropped.
+        stack.callback(finish, processes, log_dir)
+
+        # The APIs: per tenant a shop and an AFAS environment that knows every product (runs succeed).
+        shops: dict[str, RunningServer] = {}
+        erps: dict[str, RunningServer] = {}
+        connections: dict[str, str] = {}
+        for index, tenant in enumerate(TENANTS):
+            shops[tenant] = stack.enter_context(
+                serve_in_thread(
+                    create_lightspeed(LightspeedConfig(seed=f"system-{index}", orders=ORDERS_PER_SHOP))
+                )
+            )
+            erps[tenant] = stack.enter_context(serve_in_thread(create_afas(AfasConfig())))
+            catalogue = {"items": {p.afas_item_code: {"type": "2", "units": ["STK"]} for p in PRODUCTS}}
+            requests.put(
+                f"{erps[tenant].url}/_admin/catalogue", json=catalogue, timeout=10
+            ).raise_for_status()
+            (include / "tenants" / f"{tenant}.yaml").write_text(yaml.safe_dump(tenant_file(tenant)), "utf-8")
+            connections.update(connection_env(tenant, shops[tenant], erps[tenant]))
+
+        # What a user's .env holds: the secrets, the admin password, the tenants' connections.
+        from cryptography.fernet import Fernet
+
+        variables = {
+            "AIRFLOW_FERNET_KEY": Fernet.generate_key().decode(),
+            "AIRFLOW_JWT_SECRET": secrets.token_hex(32),
+            "AIRFLOW_API_SECRET_KEY": secrets.token_hex(32),
+            "POSTGRES_PASSWORD": secrets.token_hex(12),  # the local server trusts its postgres user
+            "AIRFLOW_ADMIN_PASSWORD": secrets.token_hex(12),
+        }
+        spec = compose.load(variables)
+
+        def service_env(name: str) -> dict[str, str]:
+            env = localize(compose.environment(spec["services"][name]), site)
+            env["LIGHTSPEED_AFAS_INCLUDE_DIR"] = str(include)  # the mount of ./include, here a copy
+            return {**base_environment(), **env, **connections}
+
+        # airflow-init: its own script, unchanged.
+        init = spec["services"]["airflow-init"]
+        assert init["entrypoint"] == "/bin/bash"
+        result = subprocess.run(
+            ["/bin/bash", *init["command"]],
+            env=service_env("airflow-init"),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        (log_dir / "airflow-init.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+        assert result.returncode == 0, (
+            f"airflow-init failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+        lap("airflow-init")
+
+        # The long-running services, with their compose commands.
+        for name, command in AIRFLOW_COMMANDS.items():
+            assert compose.command_text(spec["services"][name]) == command
+            processes.start(name, ["airflow", *command.split()], service_env(name), cwd=tmp_path)
+
+        def all_healthy() -> bool:
+            status = health(site.api_url)
+            return all(
+                status[part]["status"] == "healthy"
+                for part in ("metadatabase", "scheduler", "triggerer", "dag_processor")
+            )
+
+        wait_for("the api-server to report every component healthy", all_healthy, 150, processes)
+        worker_log = processes.components["airflow-worker"].log
+        wait_for(
+            "the Celery worker", lambda: " ready." in worker_log.read_text(errors="replace"), 90, processes
+        )
+        lap("components healthy")
+        run_health_checks(spec, site, service_env, processes)
+        lap("compose health checks")
+
+        api = AirflowApi(site.api_url)
+        api.login("admin", variables["AIRFLOW_ADMIN_PASSWORD"])
+        dag_ids = [f"lightspeed_afas_{tenant}" for tenant in TENANTS]
+
+        def dags_loaded() -> bool:
+            listed = {d["dag_id"] for d in api.get("/dags", tags="lightspeed-afas", limit=100)["dags"]}
+            return set(dag_ids) <= listed
+
+        wait_for("the dag-processor to load the tenant DAGs", dags_loaded, 120, processes)
+        assert api.get("/importErrors")["import_errors"] == []
+        pools = {p["name"]: p["slots"] for p in api.get("/pools", limit=100)["pools"]}
+        assert {f"afas_{tenant}" for tenant in TENANTS} <= set(pools), (
+            f"airflow-init made no AFAS pools: {pools}"
+        )
+
+        # Unpause (the scheduler starts the latest interval's run) and trigger a run through the API.
+        triggered: dict[str, str] = {}
+        for dag_id in dag_ids:
+            assert api.request("PATCH", f"/dags/{dag_id}", json={"is_paused": False})["is_paused"] is False
+            run = api.request("POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None})
+            triggered[dag_id] = run["dag_run_id"]
+        lap("triggered")
+
+        def settled(dag_id: str) -> list[dict[str, Any]] | None:
+            runs = api.dag_runs(dag_id)
+            for run in runs:
+                if run["state"] == "failed":
+                    raise RunFailedError(
+                        f"{dag_id} {run['dag_run_id']} failed:\n{task_log_tails(home, run['dag_run_id'])}"
+                    )
+            done = all(run["state"] == "success" for run in runs)
+            return runs if done and triggered[dag_id] in {r["dag_run_id"] for r in runs} else None
+
+        runs = {
+            dag_id: wait_for(f"{dag_id} to succeed", lambda d=dag_id: settled(d), 240, processes, 2)
+            for dag_id in dag_ids
+        }
+        lap("tenant runs done")
+
+        # AFAS got every order of every shop once; the ledger on PostgreSQL says the same, per run.
+        ledger = sa.create_engine(
+            sa.engine.URL.create(
+                "postgresql+psycopg2",
+                username=site.pg_user,
+                host=site.pg_host,
+                port=site.pg_port,
+                database=ledger_db,
+            )
+        )
+        stack.callback(ledger.dispose)
+        booked: dict[str, Counter[str]] = {}
+        for tenant, dag_id in zip(TENANTS, dag_ids, strict=True):
+            expected = {o["number"] for o in shop_orders(shops[tenant]) if o["status"] != "cancelled"}
+            booked[tenant] = Counter(o["fields"]["RfCs"] for o in afas_state(erps[tenant])["orders"])
+            assert expected and set(booked[tenant]) == expected, tenant
+            assert max(booked[tenant].values()) == 1, f"{tenant}: an order was booked twice"
+            with ledger.connect() as conn:
+                created = conn.execute(
+                    sa.text(
+                        "SELECT order_number FROM lsafas_order_attempt WHERE tenant = :t AND action = 'created'"
+                    ),
+                    {"t": tenant},
+                ).scalars()
+                assert Counter(created) == booked[tenant], tenant
+                sync_runs = {
+                    row.run_id: row
+                    for row in conn.execute(
+                        sa.text("SELECT run_id, mode, outcome FROM lsafas_sync_run WHERE tenant = :t"),
+                        {"t": tenant},
+                    )
+                }
+            for run in runs[dag_id]:
+                assert sync_runs[run["dag_run_id"]].outcome == "success", (tenant, run["dag_run_id"])
+
+        # The Celery worker executed every task, and PostgreSQL holds the runs and the Celery results.
+        meta = sa.create_engine(metadata_url)
+        stack.callback(meta.dispose)
+        evidence = check_celery_executed(
+            api, meta, worker_log, {d: [r["dag_run_id"] for r in runs[d]] for d in dag_ids}, processes
+        )
+        lap("checked runs")
+
+        # A backfill over a past range, through the API: one run per 15-minute interval, each reading
+        # exactly its interval; the orders of that interval are already booked, so AFAS gets no second copy.
+        tenant, dag_id = TENANTS[0], dag_ids[0]
+        moment = max(datetime.fromisoformat(o["updatedAt"]) for o in shop_orders(shops[tenant])).astimezone(
+            UTC
+        )
+        start = moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
+        body = {
+            "dag_id": dag_id,
+            "from_date": start.isoformat(),
+            "to_date": (start + timedelta(minutes=15)).isoformat(),
+            "max_active_runs": 2,
+            "reprocess_behavior": "none",
+        }
+        backfill = api.request("POST", "/backfills", json=body)
+
+        def backfill_done() -> dict[str, Any] | None:
+            for run in api.dag_runs(dag_id):
+                if run["run_type"] == "backfill" and run["state"] == "failed":
+                    raise RunFailedError(
+                        f"backfill run {run['dag_run_id']} failed:\n{task_log_tails(home, run['dag_run_id'])}"
+                    )
+            state = api.get(f"/backfills/{backfill['id']}")
+            return state if state["completed_at"] else None
+
+        wait_for("the backfill to complete", backfill_done, 240, processes, 2)
+        lap("backfill done")
+        backfill_runs = [r for r in api.dag_runs(dag_id) if r["run_type"] == "backfill"]
+        assert backfill_runs and all(r["state"] == "success" for r in backfill_runs), backfill_runs
+        intervals = sorted(
+            (datetime.fromisoformat(r["data_interval_start"]), datetime.fromisoformat(r["data_interval_end"]))
+            for r in backfill_runs
+        )
+        assert intervals[0][0] == start
+        for (begin, end), (next_begin, _) in zip(
+            intervals, [*intervals[1:], (intervals[-1][1], None)], strict=True
+        ):
+            assert end - begin == timedelta(minutes=15) and next_begin == end
+        with ledger.connect() as conn:
+            rows = {
+                row.run_id: row
+                for row in conn.execute(
+                    sa.text(
+                        "SELECT run_id, mode, window_start, window_end, outcome FROM lsafas_sync_run "
+                        "WHERE tenant = :t AND mode = 'backfill'"
+                    ),
+                    {"t": tenant},
+                )
+            }
+        for run in backfill_runs:
+            row = rows[run["dag_run_id"]]
+            assert row.outcome == "success"
+            assert (row.window_start, row.window_end) == (
+                datetime.fromisoformat(run["data_interval_start"]),
+                datetime.fromisoformat(run["data_interval_end"]),
+            )
+        assert Counter(o["fields"]["RfCs"] for o in afas_state(erps[tenant])["orders"]) == booked[tenant]
+        evidence += check_celery_executed(
+            api, meta, worker_log, {dag_id: [r["dag_run_id"] for r in backfill_runs]}, processes
+        )
+        lap("checked backfill")
+
+        write_artifacts(log_dir, evidence, timings, site)
+
+
+class RunFailedError(AssertionError):
+    """A DAG run failed: waiting longer cannot help."""
+
+
+def run_health_checks(spec: dict, site: Site, service_env, processes: Processes) -> None:
+    """Each long-running service's compose health check, run here against its process."""
+    from airflow.utils.net import get_hostname
+
+    hostnames = {  # in a container both names are the container's; here they could differ
+        "airflow-dag-processor": get_hostname(),  # the hostname Airflow records for its jobs
+        "airflow-triggerer": get_hostname(),
+        "airflow-worker": socket.gethostname(),  # Celery's node name: celery@<hostname>
+    }
+    for name in AIRFLOW_COMMANDS:
+        test = spec["services"][name]["healthcheck"]["test"]
+        kind, args = test[0], test[1:]
+        for container_port, port in site.container_ports().items():
+            args = [arg.replace(f"localhost:{container_port}", f"127.0.0.1:{port}") for arg in args]
+        argv = args if kind == "CMD" else ["/bin/bash", "-c", args[0]]
+        env = {**service_env(name), "HOSTNAME": hostnames.get(name, socket.gethostname())}
+
+        def passes(argv=argv, env=env) -> bool:
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, f"exit {done.returncode}: {(done.stdout + done.stderr)[-1500:]}"
+            return True
+
+        wait_for(f"the health check of {name}: {' '.join(test[1:])}", passes, 90, processes, 3)
+
+
+def check_celery_executed(
+    api: AirflowApi, meta: sa.Engine, worker_log: Path, runs: dict[str, list[str]], processes: Processes
+) -> list[str]:
+    """Every task instance of ``runs`` went through the Celery worker, and its result is in PostgreSQL."""
+    task_instances = []
+    with meta.connect() as conn:
+        assert conn.dialect.name == "postgresql"
+        for dag_id, run_ids in runs.items():
+            for run_id in run_ids:
+                stored = conn.execute(
+                    sa.text("SELECT state FROM dag_run WHERE dag_id = :d AND run_id = :r"),
+                    {"d": dag_id, "r": run_id},
+                ).scalar_one()
+                assert stored == "success", (dag_id, run_id, stored)
+                for ti in api.task_instances(dag_id, run_id):
+                    assert ti["state"] == "success", (dag_id, run_id, ti["task_id"])
+                    assert ti["queue"] == "default", (dag_id, run_id, ti["task_id"])
+                    task_instances.append(((dag_id, run_id, ti["task_id"]), ti))
+
+    def results_stored() -> dict[tuple[str, str, str], str]:
+        # The run is marked done through the api-server as the task ends; Celery stores its own result
+        # a moment later, when the worker's task function returns.
+        workloads = celery_workloads(worker_log)
+        with meta.connect() as conn:
+            results = {
+                row.task_id: row.status
+                for row in conn.execute(sa.text("SELECT task_id, status FROM celery_taskmeta"))
+            }
+        found = {}
+        for key, _ in task_instances:
+            celery_ids = workloads.get(key)
+            assert celery_ids, f"the Celery worker's log does not show {key}"
+            done = [cid for cid in celery_ids if results.get(cid) == "SUCCESS"]
+            assert done, f"no SUCCESS in celery_taskmeta for {key} (celery tasks {celery_ids})"
+            found[key] = done[-1]
+        return found
+
+    celery_ids = wait_for("the Celery results in PostgreSQL", results_stored, 60, processes)
+    return [
+        f"{key[0]} {key[1]} {key[2]}: celery task {celery_ids[key]} SUCCESS in celery_taskmeta, "
+        f"hostname {ti['hostname']}, pid {ti['pid']}"
+        for key, ti in task_instances
+    ]
+
+
+def finish(processes: Processes, log_dir: Path) -> None:
+    """Stop every process (pass or fail) and keep their logs under test-artifacts/system/."""
+    killed = processes.stop_all()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for log in log_dir.glob("*.log"):
+        shutil.copyfile(log, ARTIFACTS / log.name)
+    if killed:
+        print(f"process groups that needed SIGKILL after SIGTERM: {killed}")
+
+
+def write_artifacts(log_dir: Path, evidence: list[str], timings: dict[str, float], site: Site) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    summary = [
+        f"metadata DB: postgresql {site.pg_host}:{site.pg_port}/{site.metadata_db}; ledger DB: {site.ledger_db}; "
+        f"broker: redis {site.redis_host}:{site.redis_port}/{site.redis_db}",
+        "timings (s since start): " + ", ".join(f"{k} {v}" for k, v in timings.items()),
+        *evidence,
+    ]
+    (ARTIFACTS / "summary.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
+    print("\n".join(summary[:2]))
