@@ -3,7 +3,7 @@
 
 Log in on Airflow's login page, open "Lightspeed → AFAS" from the UI's navigation, open the tenant, find
 the failed order, re-sync it, and see the triggered run. The screenshot is kept in the test's tmp dir and
-copied to .artifacts/dashboard-resync.png.
+copied to test-artifacts/dashboard/dashboard-resync.png.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tests.dashboard.seed import TENANT, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 DAG_ID = f"lightspeed_afas_{TENANT}"
-ARTIFACTS = REPO / ".artifacts"
+ARTIFACTS = REPO / "test-artifacts" / "dashboard"  # ignored by git, like the system test's
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_log_in_find_the_failed_order_and_resync_it(airflow, tmp_path):
         finally:
             browser.close()
 
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(screenshot, ARTIFACTS / screenshot.name)
     assert screenshot.stat().st_size > 10_000
     run = requests.get(
