@@ -145,3 +145,28 @@ def test_resync_accepts_only_open_problems_and_needs_trigger_rights(client, admi
         f"{BASE}/api/tenants/{LEGACY}/resync", json={"order_numbers": ["ORD9"]}, cookies=admin_cookies
     )
     assert legacy.status_code == 422  # ORD9 is booked
+
+
+def test_the_ledger_connection_may_be_stored_in_airflow(
+    client, admin_cookies, tenants, tmp_path, monkeypatch
+):
+    """A ledger connection saved in the UI (metadata DB, not the environment) is the one the page reads."""
+    from airflow.models.connection import Connection
+    from airflow.utils.session import create_session
+
+    from tests.dashboard.seed import seed
+
+    path = tmp_path / "stored-ledger.db"
+    seed(f"sqlite:///{path}")
+    monkeypatch.delenv("AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER")
+    with create_session() as session:
+        session.add(Connection(conn_id="lightspeed_afas_ledger", conn_type="sqlite", host=str(path)))
+    try:
+        rows = {
+            r["tenant"]: r
+            for r in client.get(f"{BASE}/api/overview", cookies=admin_cookies).json()["tenants"]
+        }
+        assert rows[TENANT]["failed"] == 1 and rows[TENANT]["last_run"]["run_id"] == RUN_2
+    finally:
+        with create_session() as session:
+            session.query(Connection).filter(Connection.conn_id == "lightspeed_afas_ledger").delete()
