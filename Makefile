@@ -6,12 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lint format test demo demo-stop help browser
+.PHONY: install lint format test demo demo-stop help browser reliability
 
 help:
 	@echo "make demo       install, start both emulators and Airflow standalone, run the demo tenant"
 	@echo "make demo-stop  stop what make demo started"
 	@echo "make test       install when needed, then ruff and the whole test suite"
+	@echo "make reliability  the fault, hostile-input and leak suite with 200 seeded fault plans, and its table"
 
 # Re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
@@ -38,6 +39,16 @@ browser:
 # pytest exits 5 when it collected nothing; make treats every non-zero exit as a failure.
 test: install lint browser
 	$(BIN)/pytest
+
+# The reliability suite with many seeded fault plans (make test runs the same tests with 12), then
+# the table of its figures; fails when a test or a figure (a duplicate, a lost order, a leak) does.
+RELIABILITY_EXAMPLES ?= 200
+RELIABILITY_REPORT ?= .cache/reliability/report.json
+reliability: install
+	@mkdir -p $(dir $(RELIABILITY_REPORT)) && rm -f $(RELIABILITY_REPORT)
+	@status=0; RELIABILITY_EXAMPLES=$(RELIABILITY_EXAMPLES) RELIABILITY_REPORT=$(RELIABILITY_REPORT) \
+		$(BIN)/pytest tests/reliability -q -p no:cacheprovider || status=1; \
+	$(BIN)/python tools/reliability_report.py $(RELIABILITY_REPORT) || status=1; exit $$status
 
 demo: install
 	bash scripts/demo.sh start
