@@ -36,6 +36,17 @@ export AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL=10
 export AIRFLOW_CONN_LIGHTSPEED_DEMO="{\"conn_type\": \"lightspeed_ecom\", \"host\": \"http://127.0.0.1:$LIGHTSPEED_PORT\", \"login\": \"$LIGHTSPEED_KEY\", \"password\": \"$LIGHTSPEED_SECRET\", \"extra\": {\"language\": \"nl\"}}"
 export AIRFLOW_CONN_AFAS_DEMO="{\"conn_type\": \"afas_profit\", \"host\": \"http://127.0.0.1:$AFAS_PORT/ProfitRestServices\", \"password\": \"$AFAS_TOKEN_DATA\", \"extra\": {\"integration_id\": \"12345_678900\"}}"
 
+write_env_file() {  # so a shell can use the demo's Airflow and ledger: source .demo/env
+  local name
+  {
+    echo "# The demo's environment: 'source .demo/env', then e.g. 'python -m lightspeed_afas log demo'."
+    printf 'export PATH=%q:"$PATH"\n' "$BIN"
+    for name in $(compgen -e | grep -E '^(AIRFLOW_|AIRFLOW__)' | sort); do
+      printf 'export %s=%q\n' "$name" "${!name}"
+    done
+  } >"$DEMO/env"
+}
+
 is_running() { [ -f "$PIDS/$1" ] && kill -0 "$(cat "$PIDS/$1")" 2>/dev/null; }
 
 start_bg() {  # name, command...: own process group, so stop() ends its children too
@@ -69,6 +80,7 @@ check_port_free() {  # name, port
 
 start() {
   mkdir -p "$PIDS" "$AIRFLOW_HOME"
+  write_env_file
   is_running lightspeed || check_port_free lightspeed "$LIGHTSPEED_PORT"
   is_running afas || check_port_free afas "$AFAS_PORT"
   is_running airflow || check_port_free airflow "$AIRFLOW_PORT"
@@ -98,6 +110,8 @@ The demo is up (everything listens on 127.0.0.1 only):
   Lightspeed emulator http://127.0.0.1:$LIGHTSPEED_PORT/nl/orders.json   (basic auth $LIGHTSPEED_KEY / $LIGHTSPEED_SECRET)
   AFAS emulator       http://127.0.0.1:$AFAS_PORT/ProfitRestServices     (admin view: http://127.0.0.1:$AFAS_PORT/_admin/state)
   Logs                $DEMO/{lightspeed,afas,airflow}.log
+  The ledger          source .demo/env && python -m lightspeed_afas log demo   (--runs, --open, --status failed,
+                      --order NUMBER [--detail]); the retention DAG: lightspeed_afas_log_retention
   Stop it all         make demo-stop
 INFO
 }
@@ -120,6 +134,13 @@ run_demo_tenant() {  # unpause the demo tenant's DAG: its first scheduled run bo
   sed 's/^/  /' <<<"$runs"
   echo "(a run ends 'failed' when an order could not be booked: the demo shop sells one product AFAS does"
   echo " not know, on purpose — its reason is in the task log of load_to_afas and in the ledger)"
+  echo
+  echo "Run summary from the ledger (python -m lightspeed_afas log demo --runs):"
+  "$BIN/python" -m lightspeed_afas log demo --runs --limit 3 | sed 's/^/  /' || true
+  echo
+  echo "Latest bookings (python -m lightspeed_afas log demo --limit 8):"
+  "$BIN/python" -m lightspeed_afas log demo --limit 8 | sed 's/^/  /' || true
+  echo
   "$BIN/python" - "http://127.0.0.1:$AFAS_PORT" <<'PY'
 import json, sys, urllib.request
 state = json.load(urllib.request.urlopen(sys.argv[1] + "/_admin/state"))
