@@ -188,3 +188,25 @@ def test_update_payload_replaces_lines_in_one_put_and_keeps_the_debtor():
         for e in put["Objects"][0]["FbSalesLines"]["Element"]
     ]
     assert actions == [("{A}", "delete"), ("{B}", "delete"), (None, "insert")]
+
+
+def test_excl_vat_mode_books_costs_and_discount_excl_vat_and_adds_up_to_the_cent():
+    """Prices excl. VAT: products take the webshop's excl. amounts, cost lines their incl. amount
+    without VAT; AFAS's VAT on top must give the webshop total to the cent (else a rounding line or
+    a refusal, as the incl. mode tests show)."""
+    lines = [
+        raw_line(id=1, quantityOrdered=3, basePriceIncl=8.95, priceIncl=26.85, basePriceExcl=8.2110,
+                 priceExcl=24.63, taxRate=0.09),
+        raw_line(id=2, articleCode="ART-2001", quantityOrdered=1, basePriceIncl=12.50, priceIncl=12.50,
+                 basePriceExcl=10.3306, priceExcl=10.33, taxRate=0.21),
+    ]  # fmt: skip
+    order = parse_order(
+        raw_order(
+            lines=lines, discountAmount=3.94, shipmentPriceIncl=4.95, paymentPriceIncl=0.35, priceIncl=40.71
+        )
+    )
+    doc = build_document(order, "1", rules(prices_incl_vat=False, rounding_mode="fail"))
+    assert doc.total_incl({"1": D("0.21"), "2": D("0.09"), "3": D("0")}) == D("40.71")
+    assert [D(f["Upri"]) for f in fields(doc, "product")] == [D("8.21"), D("10.33")]
+    assert D(fields(doc, "shipping")[0]["Upri"]) == D("4.09")  # 4.95 / 1.21, to the cent
+    assert sum(D(f["Upri"]) for f in fields(doc, "discount")) < 0 and not fields(doc, "rounding")

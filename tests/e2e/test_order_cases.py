@@ -268,3 +268,33 @@ def test_staged_order_data_is_purged_when_the_run_ends_unless_detail_logging_kee
     with create_session() as session:
         values = [str(x.value) for x in session.query(XComModel).filter(XComModel.run_id == run.run_id)]
     assert values and not any("xcom@example.nl" in v for v in values), "the metadata DB holds only paths"
+
+
+@pytest.mark.parametrize("policy", ["fail", "lowest_debtor_id", "most_recent"])
+def test_several_debtors_with_one_e_mail_follow_the_configured_choice(sync_env, policy):
+    sync_env.tenant(afas=_afas(duplicate_debtors=policy))
+    older, newer = sync_env.afas_admin(
+        "POST",
+        "/debtors",
+        {
+            "debtors": [
+                {"name": "Dubbel oud", "email": "dubbel@example.nl", "created": "2024-01-01T00:00:00"},
+                {"name": "Dubbel nieuw", "email": "Dubbel@Example.nl", "created": "2026-01-01T00:00:00"},
+            ]
+        },
+    )["debtors"]
+    orders = empty_shop(sync_env, order(email="dubbel@example.nl"))
+    (number,) = orders
+    run = sync_env.run()
+    attempt = latest(sync_env, number)
+    if policy == "fail":
+        assert run.state == "failed" and attempt["action"] == "failed"
+        assert older["DbId"] in attempt["reason"] and newer["DbId"] in attempt["reason"]
+        assert "duplicate_debtors" in attempt["reason"], "the message says how to resolve it"
+        assert booked(sync_env) == {}
+    else:
+        expected = (
+            min(older["DbId"], newer["DbId"], key=int) if policy == "lowest_debtor_id" else newer["DbId"]
+        )
+        assert booked(sync_env)[number]["fields"]["DbId"] == expected
+    assert len(sync_env.afas_state()["debtors"]) == 2, "never a third relation for a known e-mail"
