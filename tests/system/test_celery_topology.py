@@ -24,6 +24,8 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 import yaml
+from cryptography.fernet import Fernet
 
 from emulators.afas import DEMO_TOKEN_DATA, AfasConfig
 from emulators.afas import create_app as create_afas
@@ -42,7 +45,16 @@ from emulators.server import RunningServer, serve_in_thread
 from tests import pg
 from tests.system import compose
 from tests.system.compose import AIRFLOW_COMMANDS, REPO
-from tests.system.topology import AirflowApi, Processes, Site, base_environment, health, localize, wait_for
+from tests.system.topology import (
+    AirflowApi,
+    GiveUpError,
+    Processes,
+    Site,
+    base_environment,
+    health,
+    localize,
+    wait_for,
+)
 
 pytestmark = pytest.mark.system
 
@@ -192,17 +204,41 @@ def task_log_tails(home: Path, run_id: str, lines: int = 30) -> str:
     return "\n".join(out)
 
 
-# -- the test --------------------------------------------------------------------------------------------
+# -- the deployment ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.timeout(540)
-def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(tmp_path):
+@dataclass
+class Deployment:
+    site: Site
+    processes: Processes
+    api: AirflowApi
+    shops: dict[str, RunningServer]
+    erps: dict[str, RunningServer]
+    metadata: sa.Engine
+    ledger: sa.Engine
+    timings: dict[str, float]
+    started: float = field(default_factory=time.monotonic)
+    evidence: dict[str, Any] | None = None  # what the test saw, for test-artifacts/system/summary.txt
+
+    @property
+    def worker_log(self) -> Path:
+        return self.processes.components["airflow-worker"].log
+
+    def lap(self, name: str) -> None:
+        self.timings[name] = round(time.monotonic() - self.started, 1)
+
+    def wait(self, what: str, probe: Any, timeout: float, every: float = 1.0) -> Any:
+        return wait_for(what, probe, timeout, self.processes, every)
+
+    def failed_run(self, dag_id: str, run: dict[str, Any]) -> GiveUpError:
+        logs = task_log_tails(self.site.home, run["dag_run_id"])
+        return GiveUpError(f"{dag_id} {run['dag_run_id']} failed:\n{logs}")
+
+
+@pytest.fixture
+def deployment(tmp_path) -> Iterator[Deployment]:
+    """PostgreSQL and Redis checked and claimed, airflow-init run, the five services up and healthy."""
     started = time.monotonic()
-    timings: dict[str, float] = {}
-
-    def lap(name: str) -> None:
-        timings[name] = round(time.monotonic() - started, 1)
-
     require_postgresql()
     home = tmp_path / "airflow-home"
     include = tmp_path / "include"
@@ -227,45 +263,39 @@ def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(tmp_path):
             redis_port=REDIS_PORT,
             redis_db=redis_db,
         )
-        # Registered after the databases, so it runs first: processes stop before their DBs are dropped.
-        stack.callback(finish, processes, log_dir)
+        # Registered after the databases, so it runs before they are dropped.
+        stack.callback(stop_and_keep_logs, processes, log_dir)
 
-        # The APIs: per tenant a shop and an AFAS environment that knows every product (runs succeed).
+        # Per tenant a shop and an AFAS environment that knows every product (so runs succeed).
         shops: dict[str, RunningServer] = {}
         erps: dict[str, RunningServer] = {}
         connections: dict[str, str] = {}
+        catalogue = {"items": {p.afas_item_code: {"type": "2", "units": ["STK"]} for p in PRODUCTS}}
         for index, tenant in enumerate(TENANTS):
-            shops[tenant] = stack.enter_context(
-                serve_in_thread(
-                    create_lightspeed(LightspeedConfig(seed=f"system-{index}", orders=ORDERS_PER_SHOP))
-                )
-            )
+            config = LightspeedConfig(seed=f"system-{index}", orders=ORDERS_PER_SHOP)
+            shops[tenant] = stack.enter_context(serve_in_thread(create_lightspeed(config)))
             erps[tenant] = stack.enter_context(serve_in_thread(create_afas(AfasConfig())))
-            catalogue = {"items": {p.afas_item_code: {"type": "2", "units": ["STK"]} for p in PRODUCTS}}
-            requests.put(
-                f"{erps[tenant].url}/_admin/catalogue", json=catalogue, timeout=10
-            ).raise_for_status()
+            answer = requests.put(f"{erps[tenant].url}/_admin/catalogue", json=catalogue, timeout=10)
+            answer.raise_for_status()
             (include / "tenants" / f"{tenant}.yaml").write_text(yaml.safe_dump(tenant_file(tenant)), "utf-8")
             connections.update(connection_env(tenant, shops[tenant], erps[tenant]))
 
-        # What a user's .env holds: the secrets, the admin password, the tenants' connections.
-        from cryptography.fernet import Fernet
-
+        # What a user's .env holds: the secrets and the admin password (+ the connections above).
         variables = {
             "AIRFLOW_FERNET_KEY": Fernet.generate_key().decode(),
             "AIRFLOW_JWT_SECRET": secrets.token_hex(32),
             "AIRFLOW_API_SECRET_KEY": secrets.token_hex(32),
-            "POSTGRES_PASSWORD": secrets.token_hex(12),  # the local server trusts its postgres user
+            "POSTGRES_PASSWORD": secrets.token_hex(12),  # unused: the local server trusts its postgres user
             "AIRFLOW_ADMIN_PASSWORD": secrets.token_hex(12),
         }
         spec = compose.load(variables)
 
         def service_env(name: str) -> dict[str, str]:
             env = localize(compose.environment(spec["services"][name]), site)
-            env["LIGHTSPEED_AFAS_INCLUDE_DIR"] = str(include)  # the mount of ./include, here a copy
+            env["LIGHTSPEED_AFAS_INCLUDE_DIR"] = str(include)  # the mount of ./include: here a copy
             return {**base_environment(), **env, **connections}
 
-        # airflow-init: its own script, unchanged.
+        # airflow-init: its own script, as the compose file has it.
         init = spec["services"]["airflow-init"]
         assert init["entrypoint"] == "/bin/bash"
         result = subprocess.run(
@@ -280,7 +310,7 @@ def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(tmp_path):
         assert result.returncode == 0, (
             f"airflow-init failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         )
-        lap("airflow-init")
+        timings = {"airflow-init": round(time.monotonic() - started, 1)}
 
         # The long-running services, with their compose commands.
         for name, command in AIRFLOW_COMMANDS.items():
@@ -295,167 +325,35 @@ def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(tmp_path):
             )
 
         wait_for("the api-server to report every component healthy", all_healthy, 150, processes)
-        worker_log = processes.components["airflow-worker"].log
-        wait_for(
-            "the Celery worker", lambda: " ready." in worker_log.read_text(errors="replace"), 90, processes
-        )
-        lap("components healthy")
         run_health_checks(spec, site, service_env, processes)
-        lap("compose health checks")
+        timings["services healthy"] = round(time.monotonic() - started, 1)
 
         api = AirflowApi(site.api_url)
         api.login("admin", variables["AIRFLOW_ADMIN_PASSWORD"])
-        dag_ids = [f"lightspeed_afas_{tenant}" for tenant in TENANTS]
-
-        def dags_loaded() -> bool:
-            listed = {d["dag_id"] for d in api.get("/dags", tags="lightspeed-afas", limit=100)["dags"]}
-            return set(dag_ids) <= listed
-
-        wait_for("the dag-processor to load the tenant DAGs", dags_loaded, 120, processes)
-        assert api.get("/importErrors")["import_errors"] == []
-        pools = {p["name"]: p["slots"] for p in api.get("/pools", limit=100)["pools"]}
-        assert {f"afas_{tenant}" for tenant in TENANTS} <= set(pools), (
-            f"airflow-init made no AFAS pools: {pools}"
+        metadata = stack.enter_context(disposing(sa.create_engine(metadata_url)))
+        ledger_url = sa.engine.URL.create(
+            "postgresql+psycopg2",
+            username=site.pg_user,
+            host=site.pg_host,
+            port=site.pg_port,
+            database=ledger_db,
         )
-
-        # Unpause (the scheduler starts the latest interval's run) and trigger a run through the API.
-        triggered: dict[str, str] = {}
-        for dag_id in dag_ids:
-            assert api.request("PATCH", f"/dags/{dag_id}", json={"is_paused": False})["is_paused"] is False
-            run = api.request("POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None})
-            triggered[dag_id] = run["dag_run_id"]
-        lap("triggered")
-
-        def settled(dag_id: str) -> list[dict[str, Any]] | None:
-            runs = api.dag_runs(dag_id)
-            for run in runs:
-                if run["state"] == "failed":
-                    raise RunFailedError(
-                        f"{dag_id} {run['dag_run_id']} failed:\n{task_log_tails(home, run['dag_run_id'])}"
-                    )
-            done = all(run["state"] == "success" for run in runs)
-            return runs if done and triggered[dag_id] in {r["dag_run_id"] for r in runs} else None
-
-        runs = {
-            dag_id: wait_for(f"{dag_id} to succeed", lambda d=dag_id: settled(d), 240, processes, 2)
-            for dag_id in dag_ids
-        }
-        lap("tenant runs done")
-
-        # AFAS got every order of every shop once; the ledger on PostgreSQL says the same, per run.
-        ledger = sa.create_engine(
-            sa.engine.URL.create(
-                "postgresql+psycopg2",
-                username=site.pg_user,
-                host=site.pg_host,
-                port=site.pg_port,
-                database=ledger_db,
-            )
-        )
-        stack.callback(ledger.dispose)
-        booked: dict[str, Counter[str]] = {}
-        for tenant, dag_id in zip(TENANTS, dag_ids, strict=True):
-            expected = {o["number"] for o in shop_orders(shops[tenant]) if o["status"] != "cancelled"}
-            booked[tenant] = Counter(o["fields"]["RfCs"] for o in afas_state(erps[tenant])["orders"])
-            assert expected and set(booked[tenant]) == expected, tenant
-            assert max(booked[tenant].values()) == 1, f"{tenant}: an order was booked twice"
-            with ledger.connect() as conn:
-                created = conn.execute(
-                    sa.text(
-                        "SELECT order_number FROM lsafas_order_attempt WHERE tenant = :t AND action = 'created'"
-                    ),
-                    {"t": tenant},
-                ).scalars()
-                assert Counter(created) == booked[tenant], tenant
-                sync_runs = {
-                    row.run_id: row
-                    for row in conn.execute(
-                        sa.text("SELECT run_id, mode, outcome FROM lsafas_sync_run WHERE tenant = :t"),
-                        {"t": tenant},
-                    )
-                }
-            for run in runs[dag_id]:
-                assert sync_runs[run["dag_run_id"]].outcome == "success", (tenant, run["dag_run_id"])
-
-        # The Celery worker executed every task, and PostgreSQL holds the runs and the Celery results.
-        meta = sa.create_engine(metadata_url)
-        stack.callback(meta.dispose)
-        evidence = check_celery_executed(
-            api, meta, worker_log, {d: [r["dag_run_id"] for r in runs[d]] for d in dag_ids}, processes
-        )
-        lap("checked runs")
-
-        # A backfill over a past range, through the API: one run per 15-minute interval, each reading
-        # exactly its interval; the orders of that interval are already booked, so AFAS gets no second copy.
-        tenant, dag_id = TENANTS[0], dag_ids[0]
-        moment = max(datetime.fromisoformat(o["updatedAt"]) for o in shop_orders(shops[tenant])).astimezone(
-            UTC
-        )
-        start = moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
-        body = {
-            "dag_id": dag_id,
-            "from_date": start.isoformat(),
-            "to_date": (start + timedelta(minutes=15)).isoformat(),
-            "max_active_runs": 2,
-            "reprocess_behavior": "none",
-        }
-        backfill = api.request("POST", "/backfills", json=body)
-
-        def backfill_done() -> dict[str, Any] | None:
-            for run in api.dag_runs(dag_id):
-                if run["run_type"] == "backfill" and run["state"] == "failed":
-                    raise RunFailedError(
-                        f"backfill run {run['dag_run_id']} failed:\n{task_log_tails(home, run['dag_run_id'])}"
-                    )
-            state = api.get(f"/backfills/{backfill['id']}")
-            return state if state["completed_at"] else None
-
-        wait_for("the backfill to complete", backfill_done, 240, processes, 2)
-        lap("backfill done")
-        backfill_runs = [r for r in api.dag_runs(dag_id) if r["run_type"] == "backfill"]
-        assert backfill_runs and all(r["state"] == "success" for r in backfill_runs), backfill_runs
-        intervals = sorted(
-            (datetime.fromisoformat(r["data_interval_start"]), datetime.fromisoformat(r["data_interval_end"]))
-            for r in backfill_runs
-        )
-        assert intervals[0][0] == start
-        for (begin, end), (next_begin, _) in zip(
-            intervals, [*intervals[1:], (intervals[-1][1], None)], strict=True
-        ):
-            assert end - begin == timedelta(minutes=15) and next_begin == end
-        with ledger.connect() as conn:
-            rows = {
-                row.run_id: row
-                for row in conn.execute(
-                    sa.text(
-                        "SELECT run_id, mode, window_start, window_end, outcome FROM lsafas_sync_run "
-                        "WHERE tenant = :t AND mode = 'backfill'"
-                    ),
-                    {"t": tenant},
-                )
-            }
-        for run in backfill_runs:
-            row = rows[run["dag_run_id"]]
-            assert row.outcome == "success"
-            assert (row.window_start, row.window_end) == (
-                datetime.fromisoformat(run["data_interval_start"]),
-                datetime.fromisoformat(run["data_interval_end"]),
-            )
-        assert Counter(o["fields"]["RfCs"] for o in afas_state(erps[tenant])["orders"]) == booked[tenant]
-        evidence += check_celery_executed(
-            api, meta, worker_log, {dag_id: [r["dag_run_id"] for r in backfill_runs]}, processes
-        )
-        lap("checked backfill")
-
-        write_artifacts(log_dir, evidence, timings, site)
+        ledger = stack.enter_context(disposing(sa.create_engine(ledger_url)))
+        deployment = Deployment(site, processes, api, shops, erps, metadata, ledger, timings, started)
+        yield deployment
+        write_artifacts(deployment)
 
 
-class RunFailedError(AssertionError):
-    """A DAG run failed: waiting longer cannot help."""
+@contextlib.contextmanager
+def disposing(engine: sa.Engine) -> Iterator[sa.Engine]:
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
-def run_health_checks(spec: dict, site: Site, service_env, processes: Processes) -> None:
-    """Each long-running service's compose health check, run here against its process."""
+def run_health_checks(spec: dict, site: Site, service_env: Any, processes: Processes) -> None:
+    """Each long-running service's compose health check, run here (in parallel) against its process."""
     from airflow.utils.net import get_hostname
 
     hostnames = {  # in a container both names are the container's; here they could differ
@@ -463,7 +361,8 @@ def run_health_checks(spec: dict, site: Site, service_env, processes: Processes)
         "airflow-triggerer": get_hostname(),
         "airflow-worker": socket.gethostname(),  # Celery's node name: celery@<hostname>
     }
-    for name in AIRFLOW_COMMANDS:
+
+    def check(name: str) -> None:
         test = spec["services"][name]["healthcheck"]["test"]
         kind, args = test[0], test[1:]
         for container_port, port in site.container_ports().items():
@@ -471,60 +370,19 @@ def run_health_checks(spec: dict, site: Site, service_env, processes: Processes)
         argv = args if kind == "CMD" else ["/bin/bash", "-c", args[0]]
         env = {**service_env(name), "HOSTNAME": hostnames.get(name, socket.gethostname())}
 
-        def passes(argv=argv, env=env) -> bool:
+        def passes() -> bool:
             done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
             assert done.returncode == 0, f"exit {done.returncode}: {(done.stdout + done.stderr)[-1500:]}"
             return True
 
-        wait_for(f"the health check of {name}: {' '.join(test[1:])}", passes, 90, processes, 3)
+        wait_for(f"the health check of {name}: {' '.join(test[1:])}", passes, 120, processes, 3)
+
+    with ThreadPoolExecutor(max_workers=len(AIRFLOW_COMMANDS)) as pool:
+        for future in [pool.submit(check, name) for name in AIRFLOW_COMMANDS]:
+            future.result()
 
 
-def check_celery_executed(
-    api: AirflowApi, meta: sa.Engine, worker_log: Path, runs: dict[str, list[str]], processes: Processes
-) -> list[str]:
-    """Every task instance of ``runs`` went through the Celery worker, and its result is in PostgreSQL."""
-    task_instances = []
-    with meta.connect() as conn:
-        assert conn.dialect.name == "postgresql"
-        for dag_id, run_ids in runs.items():
-            for run_id in run_ids:
-                stored = conn.execute(
-                    sa.text("SELECT state FROM dag_run WHERE dag_id = :d AND run_id = :r"),
-                    {"d": dag_id, "r": run_id},
-                ).scalar_one()
-                assert stored == "success", (dag_id, run_id, stored)
-                for ti in api.task_instances(dag_id, run_id):
-                    assert ti["state"] == "success", (dag_id, run_id, ti["task_id"])
-                    assert ti["queue"] == "default", (dag_id, run_id, ti["task_id"])
-                    task_instances.append(((dag_id, run_id, ti["task_id"]), ti))
-
-    def results_stored() -> dict[tuple[str, str, str], str]:
-        # The run is marked done through the api-server as the task ends; Celery stores its own result
-        # a moment later, when the worker's task function returns.
-        workloads = celery_workloads(worker_log)
-        with meta.connect() as conn:
-            results = {
-                row.task_id: row.status
-                for row in conn.execute(sa.text("SELECT task_id, status FROM celery_taskmeta"))
-            }
-        found = {}
-        for key, _ in task_instances:
-            celery_ids = workloads.get(key)
-            assert celery_ids, f"the Celery worker's log does not show {key}"
-            done = [cid for cid in celery_ids if results.get(cid) == "SUCCESS"]
-            assert done, f"no SUCCESS in celery_taskmeta for {key} (celery tasks {celery_ids})"
-            found[key] = done[-1]
-        return found
-
-    celery_ids = wait_for("the Celery results in PostgreSQL", results_stored, 60, processes)
-    return [
-        f"{key[0]} {key[1]} {key[2]}: celery task {celery_ids[key]} SUCCESS in celery_taskmeta, "
-        f"hostname {ti['hostname']}, pid {ti['pid']}"
-        for key, ti in task_instances
-    ]
-
-
-def finish(processes: Processes, log_dir: Path) -> None:
+def stop_and_keep_logs(processes: Processes, log_dir: Path) -> None:
     """Stop every process (pass or fail) and keep their logs under test-artifacts/system/."""
     killed = processes.stop_all()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -534,13 +392,227 @@ def finish(processes: Processes, log_dir: Path) -> None:
         print(f"process groups that needed SIGKILL after SIGTERM: {killed}")
 
 
-def write_artifacts(log_dir: Path, evidence: list[str], timings: dict[str, float], site: Site) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    summary = [
-        f"metadata DB: postgresql {site.pg_host}:{site.pg_port}/{site.metadata_db}; ledger DB: {site.ledger_db}; "
-        f"broker: redis {site.redis_host}:{site.redis_port}/{site.redis_db}",
-        "timings (s since start): " + ", ".join(f"{k} {v}" for k, v in timings.items()),
-        *evidence,
+# -- checks ----------------------------------------------------------------------------------------------
+
+
+def wait_until_settled(dep: Deployment, dag_id: str, must_include: str) -> list[dict[str, Any]]:
+    """All runs of the DAG succeeded (``must_include`` among them); a failed run ends the wait."""
+
+    def settled() -> list[dict[str, Any]] | None:
+        runs = dep.api.dag_runs(dag_id)
+        for run in runs:
+            if run["state"] == "failed":
+                raise dep.failed_run(dag_id, run)
+        done = all(run["state"] == "success" for run in runs)
+        return runs if done and must_include in {r["dag_run_id"] for r in runs} else None
+
+    return dep.wait(f"the runs of {dag_id} to succeed", settled, 240, every=2)
+
+
+def check_celery_executed(dep: Deployment, runs: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Every task instance of ``runs`` went through the Celery worker, and PostgreSQL holds the run
+    states and the Celery results. Returns the task instances with their Celery task id."""
+    task_instances = []
+    with dep.metadata.connect() as conn:
+        assert conn.dialect.name == "postgresql"
+        for dag_id, run_ids in runs.items():
+            for run_id in run_ids:
+                stored = conn.execute(
+                    sa.text("SELECT state FROM dag_run WHERE dag_id = :d AND run_id = :r"),
+                    {"d": dag_id, "r": run_id},
+                ).scalar_one()
+                assert stored == "success", (dag_id, run_id, stored)
+                for ti in dep.api.task_instances(dag_id, run_id):
+                    assert ti["state"] == "success", (dag_id, run_id, ti["task_id"])
+                    assert ti["queue"] == "default", (dag_id, run_id, ti["task_id"])
+                    if ti["task_id"] in ("resolve_relations", "load_to_afas"):  # one pool per AFAS env
+                        assert ti["pool"] == "afas_" + dag_id.removeprefix("lightspeed_afas_"), ti
+                    task_instances.append(ti)
+
+    def results_stored() -> dict[tuple[str, str, str], str]:
+        # The run is marked done through the api-server as the task ends; Celery stores its own result
+        # a moment later, when the worker's task function returns.
+        workloads = celery_workloads(dep.worker_log)
+        with dep.metadata.connect() as conn:
+            results = {
+                row.task_id: row.status
+                for row in conn.execute(sa.text("SELECT task_id, status FROM celery_taskmeta"))
+            }
+        found = {}
+        for ti in task_instances:
+            key = (ti["dag_id"], ti["dag_run_id"], ti["task_id"])
+            celery_ids = workloads.get(key)
+            assert celery_ids, f"the Celery worker's log does not show {key}"
+            done = [cid for cid in celery_ids if results.get(cid) == "SUCCESS"]
+            assert done, f"no SUCCESS in celery_taskmeta for {key} (Celery tasks {celery_ids})"
+            found[key] = done[-1]
+        return found
+
+    celery_ids = dep.wait("the Celery results in PostgreSQL", results_stored, 60)
+    for ti in task_instances:
+        ti["celery_task_id"] = celery_ids[(ti["dag_id"], ti["dag_run_id"], ti["task_id"])]
+    return task_instances
+
+
+def most_at_once(task_instances: list[dict[str, Any]]) -> tuple[int, int]:
+    """The most task instances running at the same moment, and of how many tenants (a figure)."""
+    events = []
+    for ti in task_instances:
+        events.append((ti["start_date"], 1, ti["dag_id"]))
+        events.append((ti["end_date"], -1, ti["dag_id"]))
+    running: Counter[str] = Counter()
+    best = (0, 0)
+    for _, step, dag_id in sorted(events, key=lambda e: (e[0], e[1])):
+        running[dag_id] += step
+        best = max(best, (sum(running.values()), sum(1 for n in running.values() if n > 0)))
+    return best
+
+
+# -- the test --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(540)
+def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(deployment):
+    dep = deployment
+    api = dep.api
+    dag_ids = {tenant: f"lightspeed_afas_{tenant}" for tenant in TENANTS}
+
+    def dags_loaded() -> bool:
+        listed = {d["dag_id"] for d in api.get("/dags", tags="lightspeed-afas", limit=100)["dags"]}
+        return set(dag_ids.values()) <= listed
+
+    dep.wait("the dag-processor to load the tenant DAGs", dags_loaded, 120)
+    assert api.get("/importErrors")["import_errors"] == []
+    pools = {p["name"]: p["slots"] for p in api.get("/pools", limit=100)["pools"]}
+    assert {f"afas_{tenant}" for tenant in TENANTS} <= set(pools), f"airflow-init made no AFAS pools: {pools}"
+
+    # Unpause (the scheduler starts the latest interval's run at once) and trigger a run through the API.
+    triggered = {}
+    for dag_id in dag_ids.values():
+        assert api.request("PATCH", f"/dags/{dag_id}", json={"is_paused": False})["is_paused"] is False
+        triggered[dag_id] = api.request("POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None})
+    runs = {dag_id: wait_until_settled(dep, dag_id, triggered[dag_id]["dag_run_id"]) for dag_id in triggered}
+    dep.lap("tenant runs done")
+
+    # AFAS got every order of every shop, once; the ledger on PostgreSQL says the same, run by run.
+    booked: dict[str, Counter[str]] = {}
+    for tenant, dag_id in dag_ids.items():
+        expected = {o["number"] for o in shop_orders(dep.shops[tenant]) if o["status"] != "cancelled"}
+        booked[tenant] = Counter(o["fields"]["RfCs"] for o in afas_state(dep.erps[tenant])["orders"])
+        assert expected and set(booked[tenant]) == expected, tenant
+        assert max(booked[tenant].values()) == 1, f"{tenant}: an order was booked twice"
+        with dep.ledger.connect() as conn:
+            created = conn.execute(
+                sa.text(
+                    "SELECT order_number FROM lsafas_order_attempt WHERE tenant = :t AND action = 'created'"
+                ),
+                {"t": tenant},
+            ).scalars()
+            assert Counter(created) == booked[tenant], tenant
+            outcomes = dict(
+                conn.execute(
+                    sa.text("SELECT run_id, outcome FROM lsafas_sync_run WHERE tenant = :t"), {"t": tenant}
+                ).all()
+            )
+        assert {run["dag_run_id"]: outcomes.get(run["dag_run_id"]) for run in runs[dag_id]} == {
+            run["dag_run_id"]: "success" for run in runs[dag_id]
+        }, tenant
+
+    # The Celery worker executed every task; PostgreSQL holds the runs and the Celery results.
+    executed = check_celery_executed(dep, {d: [r["dag_run_id"] for r in runs[d]] for d in runs})
+    dep.lap("tenant runs checked")
+
+    # A backfill over a past range, through the API: one run per 15-minute interval, each reading exactly
+    # its interval. The orders in it are booked already: the ledger skips them, AFAS gets no second copy.
+    tenant, dag_id = TENANTS[0], dag_ids[TENANTS[0]]
+    latest = max(datetime.fromisoformat(o["updatedAt"]) for o in shop_orders(dep.shops[tenant]))
+    latest = latest.astimezone(UTC)
+    start = latest.replace(minute=latest.minute // 15 * 15, second=0, microsecond=0)
+    end = start + timedelta(minutes=15)
+    body = {
+        "dag_id": dag_id,
+        "from_date": start.isoformat(),
+        "to_date": end.isoformat(),
+        "max_active_runs": 2,
+    }
+    backfill = api.request("POST", "/backfills", json=body)
+
+    def backfill_done() -> dict[str, Any] | None:
+        for run in api.dag_runs(dag_id):
+            if run["run_type"] == "backfill" and run["state"] == "failed":
+                raise dep.failed_run(dag_id, run)
+        state = api.get(f"/backfills/{backfill['id']}")
+        return state if state["completed_at"] else None
+
+    dep.wait("the backfill to complete", backfill_done, 240, every=2)
+    dep.lap("backfill done")
+    backfill_runs = [r for r in api.dag_runs(dag_id) if r["run_type"] == "backfill"]
+    assert backfill_runs and all(r["state"] == "success" for r in backfill_runs), backfill_runs
+    intervals = sorted(
+        (datetime.fromisoformat(r["data_interval_start"]), datetime.fromisoformat(r["data_interval_end"]))
+        for r in backfill_runs
+    )
+    assert intervals[0][0] == start and intervals[-1][0] <= end
+    for (begin, finish), next_interval in zip(intervals, [*intervals[1:], None], strict=True):
+        assert finish - begin == timedelta(minutes=15)
+        assert next_interval is None or next_interval[0] == finish
+    with dep.ledger.connect() as conn:
+        rows = {
+            row.run_id: row
+            for row in conn.execute(
+                sa.text(
+                    "SELECT run_id, mode, window_start, window_end, outcome, counts FROM lsafas_sync_run "
+                    "WHERE tenant = :t AND mode = 'backfill'"
+                ),
+                {"t": tenant},
+            )
+        }
+    for run in backfill_runs:
+        row = rows[run["dag_run_id"]]
+        assert row.outcome == "success"
+        assert (row.window_start, row.window_end) == (
+            datetime.fromisoformat(run["data_interval_start"]),
+            datetime.fromisoformat(run["data_interval_end"]),
+        )
+    assert Counter(o["fields"]["RfCs"] for o in afas_state(dep.erps[tenant])["orders"]) == booked[tenant]
+    executed += check_celery_executed(dep, {dag_id: [r["dag_run_id"] for r in backfill_runs]})
+    dep.lap("backfill checked")
+
+    dep.evidence = {
+        "executed": executed,
+        "backfill": {"id": backfill["id"], "from": body["from_date"], "to": body["to_date"], "ledger": rows},
+        "runs": runs,
+        "booked": {t: sum(c.values()) for t, c in booked.items()},
+    }
+
+
+def write_artifacts(dep: Deployment) -> None:
+    """test-artifacts/system/summary.txt: where it ran, how long each phase took, what the worker did."""
+    evidence = dep.evidence
+    if evidence is None:
+        return
+    site = dep.site
+    executed = evidence["executed"]
+    at_once, tenants_at_once = most_at_once(executed)
+    lines = [
+        f"metadata DB: postgresql://{site.pg_host}:{site.pg_port}/{site.metadata_db}; ledger DB: "
+        f"{site.ledger_db}; Celery broker: redis://{site.redis_host}:{site.redis_port}/{site.redis_db}",
+        "seconds since start: " + ", ".join(f"{k} {v}" for k, v in dep.timings.items()),
+        f"orders booked per tenant: {evidence['booked']}",
+        f"task instances executed by the Celery worker: {len(executed)}; at most {at_once} running at once, "
+        f"of {tenants_at_once} tenants",
+        f"backfill {evidence['backfill']['id']} {evidence['backfill']['from']} → {evidence['backfill']['to']}:",
+        *(
+            f"  {row.run_id}: {row.mode} {row.window_start:%H:%M}–{row.window_end:%H:%M} {row.outcome} {row.counts}"
+            for row in evidence["backfill"]["ledger"].values()
+        ),
+        "task instances (Celery task id → result in PostgreSQL's celery_taskmeta):",
+        *(
+            f"  {ti['dag_id']} {ti['dag_run_id']} {ti['task_id']}: celery {ti['celery_task_id']} SUCCESS, "
+            f"pool {ti['pool']}, hostname {ti['hostname']}, pid {ti['pid']}"
+            for ti in executed
+        ),
     ]
-    (ARTIFACTS / "summary.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
-    print("\n".join(summary[:2]))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n" + "\n".join(lines[:5]))

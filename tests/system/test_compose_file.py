@@ -407,7 +407,7 @@ def emulator_as_in_compose(service: dict) -> Iterator[tuple[str, dict[str, str]]
         output.close()
 
 
-def test_the_emulators_profile_runs_both_emulators_and_the_demo_tenant_can_log_in(spec, airflow_db):
+def test_the_emulators_profile_runs_both_emulators_and_the_demo_tenant_can_log_in(spec):
     lightspeed, afas = (services(spec)[name] for name in EMULATOR_SERVICES)
     for service, module in ((lightspeed, "emulators.lightspeed"), (afas, "emulators.afas")):
         assert service["profiles"] == ["emulators"]

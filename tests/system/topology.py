@@ -223,6 +223,10 @@ class Processes:
         return killed
 
 
+class GiveUpError(Exception):
+    """Raised by a probe when waiting longer cannot help (a run failed); :func:`wait_for` passes it on."""
+
+
 def wait_for(
     what: str, probe: Callable[[], Any], timeout: float, processes: Processes, every: float = 1.0
 ) -> Any:
