@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,8 +12,6 @@ from lightspeed_afas.ledger.queries import (
     ORDER_STATUSES,
     PROBLEM_STATUSES,
     LedgerQueries,
-    day_start,
-    week_start,
 )
 
 DAG_PREFIX = "lightspeed_afas_"
@@ -57,11 +55,8 @@ def known_tenants(queries: LedgerQueries) -> dict[str, TenantInfo]:
     return dict(sorted(found.items()))
 
 
-def tenant_summary(queries: LedgerQueries, info: TenantInfo, now: datetime) -> dict[str, Any]:
-    """One overview row: last run, bookings today / this week, problems now, call budget, 30-day chart."""
-    zone = info.zone
-    statuses = queries.status_counts(info.tenant)
-    calls = queries.lightspeed_calls(info.tenant, now - timedelta(hours=24))
+def _summary(info: TenantInfo, found: dict[str, Any]) -> dict[str, Any]:
+    statuses = found["status_counts"]
     return {
         "tenant": info.tenant,
         "name": info.name,
@@ -69,23 +64,30 @@ def tenant_summary(queries: LedgerQueries, info: TenantInfo, now: datetime) -> d
         "timezone": info.timezone,
         "enabled": info.enabled,
         "configured": info.configured,
-        "last_run": queries.last_run(info.tenant),
-        "booked_today": queries.booked_since(info.tenant, day_start(now, zone)),
-        "booked_this_week": queries.booked_since(info.tenant, week_start(now, zone)),
+        "last_run": found["last_run"],
+        "booked_today": found["booked_today"],
+        "booked_this_week": found["booked_this_week"],
         "failed": statuses["failed"],
         "quarantined": statuses["quarantined"],
         "orders_by_status": statuses,
-        "lightspeed_calls_24h": calls,
+        "lightspeed_calls_24h": found["lightspeed_calls_24h"],
         "lightspeed_day_budget": LIGHTSPEED_DAY_BUDGET,
-        "daily": [d.as_dict() for d in queries.daily(info.tenant, zone, now, 30)],
+        "daily": [d.as_dict() for d in found["daily"]],
     }
+
+
+def tenant_summary(queries: LedgerQueries, info: TenantInfo, now: datetime) -> dict[str, Any]:
+    """One overview row: last run, bookings today / this week, problems now, call budget, 30-day chart."""
+    return overview(queries, [info], now)["tenants"][0]
 
 
 def overview(
     queries: LedgerQueries, tenants: list[TenantInfo], now: datetime | None = None
 ) -> dict[str, Any]:
+    """Every tenant's row (the same few queries however many tenants there are)."""
     now = now or datetime.now(UTC)
-    return {"generated_at": now.isoformat(), "tenants": [tenant_summary(queries, i, now) for i in tenants]}
+    found = queries.summaries({i.tenant: i.zone for i in tenants}, now)
+    return {"generated_at": now.isoformat(), "tenants": [_summary(i, found[i.tenant]) for i in tenants]}
 
 
 def tenant_orders(

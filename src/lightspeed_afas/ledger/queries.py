@@ -36,6 +36,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _first_day(now: datetime, zone: ZoneInfo, days: int) -> tuple[date, datetime]:
+    """The first of the ``days`` days up to today in ``zone``, and its midnight in UTC."""
+    first = now.astimezone(zone).date() - timedelta(days=days - 1)
+    return first, datetime(first.year, first.month, first.day, tzinfo=zone).astimezone(UTC)
+
+
 def day_start(moment: datetime, zone: ZoneInfo) -> datetime:
     """Midnight of ``moment``'s day in ``zone``, as an aware UTC datetime."""
     local = moment.astimezone(zone)
@@ -178,6 +184,84 @@ class LedgerQueries:
             )
             for i in range(days)
         ]
+
+    # -- every tenant at once (the overview) -----------------------------------------------------
+
+    def summaries(
+        self, zones: dict[str, ZoneInfo], now: datetime, days: int = 30
+    ) -> dict[str, dict[str, Any]]:
+        """Per tenant, what ``last_run``, ``booked_since`` (today, this week), ``status_counts``,
+        ``lightspeed_calls`` (24 h) and ``daily`` give, in five queries for all tenants together."""
+        tenants = sorted(zones)
+        out: dict[str, dict[str, Any]] = {
+            tenant: {
+                "last_run": None,
+                "booked_today": 0,
+                "booked_this_week": 0,
+                "status_counts": {status: 0 for status in ORDER_STATUSES},
+                "lightspeed_calls_24h": 0,
+                "daily": [],
+            }
+            for tenant in tenants
+        }
+        if not tenants:
+            return out
+        run, attempt, state = t.sync_run, t.order_attempt, t.order_state
+        latest = (
+            sa.select(run.c.tenant, sa.func.max(run.c.id).label("id"))
+            .where(run.c.tenant.in_(tenants))
+            .group_by(run.c.tenant)
+            .subquery()
+        )
+        firsts = {tenant: _first_day(now, zones[tenant], days) for tenant in tenants}
+        since = min(first for _, first in firsts.values())
+        with self.engine.connect() as conn:
+            for row in conn.execute(sa.select(run).join(latest, run.c.id == latest.c.id)).mappings():
+                out[row["tenant"]]["last_run"] = _run(row)
+            for tenant, status, n in conn.execute(
+                sa.select(state.c.tenant, state.c.status, sa.func.count())
+                .where(state.c.tenant.in_(tenants))
+                .group_by(state.c.tenant, state.c.status)
+            ):
+                out[tenant]["status_counts"][status] = int(n)
+            for tenant, calls in conn.execute(
+                sa.select(run.c.tenant, run.c.calls).where(
+                    run.c.tenant.in_(tenants), run.c.started_at >= now - timedelta(hours=24)
+                )
+            ):
+                out[tenant]["lightspeed_calls_24h"] += int((calls or {}).get("lightspeed", 0) or 0)
+            buckets: dict[str, tuple[Counter[date], Counter[date]]] = {
+                t_: (Counter(), Counter()) for t_ in tenants
+            }
+            for tenant, at, action in conn.execute(
+                sa.select(attempt.c.tenant, attempt.c.at, attempt.c.action).where(
+                    attempt.c.tenant.in_(tenants),
+                    attempt.c.at >= since,
+                    attempt.c.action.in_(BOOKED_ACTIONS + FAILED_ACTIONS),
+                )
+            ):
+                booked, failed = buckets[tenant]
+                (booked if action in BOOKED_ACTIONS else failed)[
+                    _aware(at).astimezone(zones[tenant]).date()
+                ] += 1
+        for tenant in tenants:
+            zone = zones[tenant]
+            first, first_utc = firsts[tenant]
+            booked, failed = buckets[tenant]
+            today = now.astimezone(zone).date()
+            monday = week_start(now, zone).astimezone(zone).date()
+            out[tenant]["daily"] = [
+                DayCount(
+                    first + timedelta(days=i),
+                    booked[first + timedelta(days=i)],
+                    failed[first + timedelta(days=i)],
+                )
+                for i in range(days)
+            ]
+            # Days after ``now`` (a clock ahead in another process) count as today, like booked_since does.
+            out[tenant]["booked_today"] = sum(n for day, n in booked.items() if day >= today)
+            out[tenant]["booked_this_week"] = sum(n for day, n in booked.items() if day >= monday)
+        return out
 
     # -- orders ----------------------------------------------------------------------------------
 
