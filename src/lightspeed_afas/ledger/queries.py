@@ -42,12 +42,6 @@ def _first_day(now: datetime, zone: ZoneInfo, days: int) -> tuple[date, datetime
     return first, datetime(first.year, first.month, first.day, tzinfo=zone).astimezone(UTC)
 
 
-def day_start(moment: datetime, zone: ZoneInfo) -> datetime:
-    """Midnight of ``moment``'s day in ``zone``, as an aware UTC datetime."""
-    local = moment.astimezone(zone)
-    return datetime(local.year, local.month, local.day, tzinfo=zone).astimezone(UTC)
-
-
 def week_start(moment: datetime, zone: ZoneInfo) -> datetime:
     """Monday 00:00 of ``moment``'s ISO week in ``zone``, as an aware UTC datetime."""
     local = moment.astimezone(zone)
@@ -80,20 +74,6 @@ class LedgerQueries:
             orders = conn.execute(sa.select(t.order_state.c.tenant).distinct()).scalars().all()
         return sorted(set(runs) | set(orders))
 
-    def last_run(self, tenant: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    sa.select(t.sync_run)
-                    .where(t.sync_run.c.tenant == tenant)
-                    .order_by(t.sync_run.c.started_at.desc(), t.sync_run.c.id.desc())
-                    .limit(1)
-                )
-                .mappings()
-                .first()
-            )
-        return _run(row) if row else None
-
     def runs(self, tenant: str, limit: int = 20) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -104,47 +84,7 @@ class LedgerQueries:
             ).mappings()
             return [_run(r) for r in rows]
 
-    def run(self, tenant: str, run_id: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    sa.select(t.sync_run)
-                    .where(t.sync_run.c.tenant == tenant, t.sync_run.c.run_id == run_id)
-                    .order_by(t.sync_run.c.id.desc())
-                    .limit(1)
-                )
-                .mappings()
-                .first()
-            )
-        return _run(row) if row else None
-
-    def lightspeed_calls(self, tenant: str, since: datetime) -> int:
-        """Lightspeed requests the tenant's runs made since ``since`` (from each run's ``calls``)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(t.sync_run.c.calls).where(
-                    t.sync_run.c.tenant == tenant, t.sync_run.c.started_at >= since
-                )
-            ).scalars()
-            return sum(int((calls or {}).get("lightspeed", 0) or 0) for calls in rows)
-
     # -- counts ----------------------------------------------------------------------------------
-
-    def booked_since(self, tenant: str, since: datetime) -> int:
-        """Bookings (created or updated in AFAS) since ``since``."""
-        with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(t.order_attempt)
-                    .where(
-                        t.order_attempt.c.tenant == tenant,
-                        t.order_attempt.c.action.in_(BOOKED_ACTIONS),
-                        t.order_attempt.c.at >= since,
-                    )
-                ).scalar()
-                or 0
-            )
 
     def status_counts(self, tenant: str) -> dict[str, int]:
         """How many orders are in each status now (booked, skipped, deleted, failed, quarantined)."""
@@ -158,40 +98,13 @@ class LedgerQueries:
         counts.update({status: int(n) for status, n in rows})
         return counts
 
-    def daily(self, tenant: str, zone: ZoneInfo, now: datetime, days: int = 30) -> list[DayCount]:
-        """Bookings and failed attempts per day (tenant's time zone) for the ``days`` days up to today."""
-        today = now.astimezone(zone).date()
-        first = today - timedelta(days=days - 1)
-        since = datetime(first.year, first.month, first.day, tzinfo=zone).astimezone(UTC)
-        booked: Counter[date] = Counter()
-        failed: Counter[date] = Counter()
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(t.order_attempt.c.at, t.order_attempt.c.action).where(
-                    t.order_attempt.c.tenant == tenant,
-                    t.order_attempt.c.at >= since,
-                    t.order_attempt.c.action.in_(BOOKED_ACTIONS + FAILED_ACTIONS),
-                )
-            )
-            for at, action in rows:
-                day = _aware(at).astimezone(zone).date()
-                (booked if action in BOOKED_ACTIONS else failed)[day] += 1
-        return [
-            DayCount(
-                first + timedelta(days=i),
-                booked[first + timedelta(days=i)],
-                failed[first + timedelta(days=i)],
-            )
-            for i in range(days)
-        ]
-
     # -- every tenant at once (the overview) -----------------------------------------------------
 
     def summaries(
         self, zones: dict[str, ZoneInfo], now: datetime, days: int = 30
     ) -> dict[str, dict[str, Any]]:
-        """Per tenant, what ``last_run``, ``booked_since`` (today, this week), ``status_counts``,
-        ``lightspeed_calls`` (24 h) and ``daily`` give, in five queries for all tenants together."""
+        """Per tenant: the last run, bookings today and this week, orders per status now, Lightspeed calls
+        in the last 24 hours and bookings / failed attempts per day; five queries for all tenants together."""
         tenants = sorted(zones)
         out: dict[str, dict[str, Any]] = {
             tenant: {
@@ -258,7 +171,7 @@ class LedgerQueries:
                 )
                 for i in range(days)
             ]
-            # Days after ``now`` (a clock ahead in another process) count as today, like booked_since does.
+            # Days after ``now`` (a clock ahead in another process) count as today, as a ``>= midnight`` filter would.
             out[tenant]["booked_today"] = sum(n for day, n in booked.items() if day >= today)
             out[tenant]["booked_this_week"] = sum(n for day, n in booked.items() if day >= monday)
         return out
