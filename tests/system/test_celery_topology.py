@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import time
 import uuid
@@ -58,8 +60,8 @@ from tests.system.topology import (
 
 pytestmark = pytest.mark.system
 
-REDIS_HOST = "127.0.0.1"
-REDIS_PORT = 6379
+REDIS_HOST = os.environ.get("LSAFAS_TEST_REDIS_HOST", "127.0.0.1")
+REDIS_PORT = int(os.environ.get("LSAFAS_TEST_REDIS_PORT", "6379"))
 REDIS_CLAIM = "lsafas:system-test:claim"
 TENANTS = ("alpha", "bravo", "charlie")
 ORDERS_PER_SHOP = 8
@@ -235,9 +237,10 @@ class Deployment:
         return GiveUpError(f"{dag_id} {run['dag_run_id']} failed:\n{logs}")
 
 
-@pytest.fixture
-def deployment(tmp_path) -> Iterator[Deployment]:
-    """PostgreSQL and Redis checked and claimed, airflow-init run, the five services up and healthy."""
+@contextlib.contextmanager
+def running_deployment(tmp_path: Path) -> Iterator[Deployment]:
+    """PostgreSQL and Redis checked and claimed, airflow-init run, the five services up and healthy.
+    (A context manager, not a fixture: a missing PostgreSQL or Redis is then a failure of the test.)"""
     started = time.monotonic()
     require_postgresql()
     home = tmp_path / "airflow-home"
@@ -472,8 +475,12 @@ def most_at_once(task_instances: list[dict[str, Any]]) -> tuple[int, int]:
 
 
 @pytest.mark.timeout(540)
-def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(deployment):
-    dep = deployment
+def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(tmp_path):
+    with running_deployment(tmp_path) as dep:
+        check_the_deployment(dep)
+
+
+def check_the_deployment(dep: Deployment) -> None:
     api = dep.api
     dag_ids = {tenant: f"lightspeed_afas_{tenant}" for tenant in TENANTS}
 
@@ -581,9 +588,25 @@ def test_tenants_sync_on_celery_workers_with_postgresql_and_redis(deployment):
     dep.evidence = {
         "executed": executed,
         "backfill": {"id": backfill["id"], "from": body["from_date"], "to": body["to_date"], "ledger": rows},
-        "runs": runs,
+        "runs": {**runs, "backfill": backfill_runs},
         "booked": {t: sum(c.values()) for t, c in booked.items()},
     }
+
+
+def durations(task_instances: list[dict[str, Any]]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for ti in task_instances:
+        out.setdefault(ti["task_id"], []).append(float(ti["duration"]))
+    return out
+
+
+def run_durations(runs: dict[str, list[dict[str, Any]]]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for dag_runs in runs.values():
+        for run in dag_runs:
+            took = datetime.fromisoformat(run["end_date"]) - datetime.fromisoformat(run["queued_at"])
+            out.setdefault(run["run_type"], []).append(took.total_seconds())
+    return out
 
 
 def write_artifacts(dep: Deployment) -> None:
@@ -601,6 +624,15 @@ def write_artifacts(dep: Deployment) -> None:
         f"orders booked per tenant: {evidence['booked']}",
         f"task instances executed by the Celery worker: {len(executed)}; at most {at_once} running at once, "
         f"of {tenants_at_once} tenants",
+        "task duration (s, start to end as Airflow records it): "
+        + ", ".join(
+            f"{task} median {statistics.median(d):.1f} max {max(d):.1f}"
+            for task, d in durations(executed).items()
+        ),
+        "run duration (s, queued to end): "
+        + ", ".join(
+            f"{kind} median {statistics.median(d):.1f}" for kind, d in run_durations(evidence["runs"]).items()
+        ),
         f"backfill {evidence['backfill']['id']} {evidence['backfill']['from']} → {evidence['backfill']['to']}:",
         *(
             f"  {row.run_id}: {row.mode} {row.window_start:%H:%M}–{row.window_end:%H:%M} {row.outcome} {row.counts}"
