@@ -77,7 +77,7 @@ def render(report: dict[str, Any], markdown: bool = False) -> str:
     table = rows(report)
     header = ("", "", "")
     if markdown:
-        lines = ["| | | |", "|---|---|---:|"]
+        lines = ["| section | what | figure |", "|---|---|---:|"]
         lines += [f"| {s} | {w} | {f} |" for s, w, f in table]
     else:
         widths = [max(len(r[i]) for r in [header, *table]) for i in range(3)]
