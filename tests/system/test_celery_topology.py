@@ -441,14 +441,25 @@ def check_celery_executed(dep: Deployment, runs: dict[str, list[str]]) -> list[d
                 row.task_id: row.status
                 for row in conn.execute(sa.text("SELECT task_id, status FROM celery_taskmeta"))
             }
+            # The Celery task id the scheduler's CeleryExecutor recorded when it sent the task.
+            sent = {
+                (row.dag_id, row.run_id, row.task_id): row.external_executor_id
+                for row in conn.execute(
+                    sa.text("SELECT dag_id, run_id, task_id, external_executor_id FROM task_instance")
+                )
+            }
         found = {}
         for ti in task_instances:
             key = (ti["dag_id"], ti["dag_run_id"], ti["task_id"])
-            celery_ids = workloads.get(key)
-            assert celery_ids, f"the Celery worker's log does not show {key}"
-            done = [cid for cid in celery_ids if results.get(cid) == "SUCCESS"]
-            assert done, f"no SUCCESS in celery_taskmeta for {key} (Celery tasks {celery_ids})"
-            found[key] = done[-1]
+            celery_id = sent[key]
+            assert celery_id in workloads.get(key, []), (
+                f"the Celery worker's log does not show {key} as Celery task {celery_id} "
+                f"(it shows {workloads.get(key)})"
+            )
+            assert results.get(celery_id) == "SUCCESS", (
+                f"no SUCCESS in celery_taskmeta for {key} ({celery_id})"
+            )
+            found[key] = celery_id
         return found
 
     celery_ids = dep.wait("the Celery results in PostgreSQL", results_stored, 60)
@@ -638,7 +649,8 @@ def write_artifacts(dep: Deployment) -> None:
             f"  {row.run_id}: {row.mode} {row.window_start:%H:%M}–{row.window_end:%H:%M} {row.outcome} {row.counts}"
             for row in evidence["backfill"]["ledger"].values()
         ),
-        "task instances (Celery task id → result in PostgreSQL's celery_taskmeta):",
+        "task instances (the Celery task id the scheduler sent, the worker executed and whose result is "
+        "SUCCESS in PostgreSQL's celery_taskmeta):",
         *(
             f"  {ti['dag_id']} {ti['dag_run_id']} {ti['task_id']}: celery {ti['celery_task_id']} SUCCESS, "
             f"pool {ti['pool']}, hostname {ti['hostname']}, pid {ti['pid']}"
