@@ -9,8 +9,8 @@ Examples::
     python -m lightspeed_afas log demo --runs               # the runs: window, counts, calls, outcome
     python -m lightspeed_afas log demo --order ORD10042 --detail   # what was sent and answered
 
-Reads the ledger through the ``lightspeed_afas_ledger`` connection (the same the DAGs use; without it the
-SQLite file under ``AIRFLOW_HOME``). Times are shown in the tenant's time zone when its file is there.
+Reads the ledger through the ``lightspeed_afas_ledger`` connection (the same the DAGs use, also when it is
+stored in the UI; without it the SQLite file under ``AIRFLOW_HOME``). Times are shown in the tenant's time zone when its file is there.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ def _print_json(rows: list[dict[str, Any]]) -> None:
 )
 def log_command(args: argparse.Namespace) -> int:
     from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.ledger.store import ledger_url_outside_tasks
 
     zone = _zone(args.tenant)
     try:
@@ -107,7 +108,7 @@ def log_command(args: argparse.Namespace) -> int:
     if args.limit < 1:
         print("error: --limit must be at least 1")
         return 2
-    ledger = Ledger.from_airflow()
+    ledger = Ledger(ledger_url_outside_tasks())
     if args.tenant not in ledger.tenants():
         known = ", ".join(ledger.tenants()) or "none yet"
         print(

@@ -149,6 +149,14 @@ def run_for_tenant(tenant_id: str, day: date | None, context: dict[str, Any] | N
         hook.close()
     log.info("Reconciliation of %s for %s (%s):\n%s", tenant.tenant, day.isoformat(), zone, result.table())
     if result.missing:
+        from lightspeed_afas.notify import notify_reconciliation
+
+        try:  # a failed notification must not hide the failed reconciliation
+            notify_reconciliation(
+                tenant.tenant, day.isoformat(), result.missing, (context or {}).get("run_id")
+            )
+        except Exception:
+            log.exception("Could not send the reconciliation notification of %s", tenant.tenant)
         shown = ", ".join(result.missing[:50])
         more = f" and {len(result.missing) - 50} more" if len(result.missing) > 50 else ""
         raise ReconciliationError(

@@ -40,7 +40,24 @@ def test_repo_dags_folder_imports_cleanly():
 
 def test_one_dag_per_enabled_tenant(bag):
     assert bag.import_errors == {}
-    assert sorted(bag.dag_ids) == ["lightspeed_afas_acme", "lightspeed_afas_beta", "lightspeed_afas_demo"]
+    assert sorted(bag.dag_ids) == [
+        "lightspeed_afas_acme",
+        "lightspeed_afas_beta",
+        "lightspeed_afas_demo",
+        "lightspeed_afas_log_retention",
+    ]
+
+
+def test_retention_dag_purges_reports_and_reconciles_each_enabled_tenant(bag):
+    dag = bag.dags["lightspeed_afas_log_retention"]
+    purges = {"purge_detail_log", "purge_basic_log", "purge_task_logs", "purge_staged_data"}
+    assert {t.task_id for t in dag.tasks} == purges | {"report", "reconcile"}
+    assert dag.get_task("report").upstream_task_ids == purges
+    assert dag.get_task("report").trigger_rule == "all_done"
+    reconcile = dag.get_task("reconcile")
+    assert [kw["tenant_id"] for kw in reconcile.expand_input.value["op_kwargs"]] == ["acme", "beta", "demo"]
+    assert set(dag.params) == {"dry_run", "reconcile_date"} and dag.params["dry_run"] is False
+    assert dag.max_active_runs == 1 and not dag.catchup
 
 
 @pytest.mark.parametrize("tenant", ["acme", "beta", "demo"])

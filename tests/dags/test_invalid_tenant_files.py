@@ -38,7 +38,11 @@ def tenants(include):
 def test_dagbag_loads_the_valid_tenants_and_names_each_broken_file(tenants):
     clear_cache()
     bag = DagBag(dag_folder=str(DAGS))
-    assert sorted(bag.dag_ids) == ["lightspeed_afas_acme", "lightspeed_afas_demo"]
+    assert sorted(bag.dag_ids) == [
+        "lightspeed_afas_acme",
+        "lightspeed_afas_demo",
+        "lightspeed_afas_log_retention",
+    ]
     assert sorted(bag.import_errors) == [BROKEN, "include/tenants/typo.yaml"]
     assert bag.import_errors[BROKEN].splitlines()[0] == f"{BROKEN}: afas.items.shipping: field required"
     assert "python -m lightspeed_afas validate include/tenants/broken.yaml" in bag.import_errors[BROKEN]

@@ -148,3 +148,7 @@ def sync_env(airflow_db, tmp_path, monkeypatch):
         env = SyncEnv(shop, afas, include, ledger_path)
         env.tenant()
         yield env
+        # Staged files a detail-logging tenant keeps are this test's; later tests scan the folder.
+        from lightspeed_afas.staging import staging_root
+
+        shutil.rmtree(Path(staging_root().path) / "lightspeed_afas_shop", ignore_errors=True)

@@ -52,7 +52,7 @@ def xcom(run: Any, task_id: str, map_index: int = -1) -> Any:
     return XComObjectStorageBackend.deserialize_value(type("R", (), {"value": value})())
 
 
-def test_reconciliation_accounts_for_the_day_and_names_an_order_the_sync_missed(sync_env):
+def test_reconciliation_accounts_for_the_day_and_names_an_order_the_sync_missed(sync_env, monkeypatch):
     empty_shop(sync_env, *(order(email=f"r{i}@example.nl", at=f"{DAY}T1{i}:00:00+01:00") for i in range(4)))
     assert sync_env.run().state == "success"
 
@@ -69,9 +69,15 @@ def test_reconciliation_accounts_for_the_day_and_names_an_order_the_sync_missed(
     )
     number = late["orders"][0]["number"]
     from lightspeed_afas.reconcile import ReconciliationError, run_for_tenant
+    from tests.dashboard.sinks import webhook_receiver
 
-    with pytest.raises(ReconciliationError, match=number):
-        run_for_tenant("shop", date.fromisoformat(DAY))
+    with webhook_receiver() as hook:
+        monkeypatch.setenv("AIRFLOW_CONN_HOOK_OPS", hook.conn_json())
+        sync_env.tenant(notifications={"webhook_conn_id": "hook_ops"})
+        with pytest.raises(ReconciliationError, match=number):
+            run_for_tenant("shop", date.fromisoformat(DAY))
+        (message,) = hook.bodies
+        assert number in message["text"] and DAY in message["text"], "the team hears of it once"
     failed = run_retention({"reconcile_date": DAY})
     assert failed.state == "failed" and task_states(failed)["reconcile"] == "failed"
     assert task_states(failed)["report"] == "success", "the purges and their report do not depend on it"

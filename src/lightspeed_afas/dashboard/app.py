@@ -43,21 +43,11 @@ class ResyncBody(BaseModel):
 
 
 def ledger_url() -> str:
-    """The ledger's URL as the API server sees the ``lightspeed_afas_ledger`` connection.
+    """The ledger's URL as the API server sees the ``lightspeed_afas_ledger`` connection (stored
+    connections included)."""
+    from lightspeed_afas.ledger.store import ledger_url_outside_tasks
 
-    The API server may read Airflow's metadata DB, so the connection is looked up with the core
-    ``Connection`` (environment, secrets backends *and* the connections stored in the UI); the Task SDK's
-    lookup that tasks use does not see stored connections outside a task. Absent: the ledger's default.
-    """
-    from lightspeed_afas.ledger import LEDGER_CONN_ID, connection_to_url, ledger_url_from_airflow
-
-    try:
-        from airflow.models.connection import Connection
-
-        conn = Connection.get_connection_from_secrets(LEDGER_CONN_ID)
-    except Exception:  # not defined anywhere: the documented default (SQLite under AIRFLOW_HOME)
-        return ledger_url_from_airflow()
-    return connection_to_url(conn.conn_type, conn.host, conn.login, conn.password, conn.port, conn.schema)
+    return ledger_url_outside_tasks()
 
 
 def _queries(request: Request) -> LedgerQueries:

@@ -48,6 +48,22 @@ def ledger_url_from_airflow(conn_id: str = LEDGER_CONN_ID) -> str:
     return connection_to_url(conn.conn_type, conn.host, conn.login, conn.password, conn.port, conn.schema)
 
 
+def ledger_url_outside_tasks(conn_id: str = LEDGER_CONN_ID) -> str:
+    """The ledger's URL for processes that may read Airflow's metadata DB (the API server, the CLI).
+
+    The Task SDK's lookup (``ledger_url_from_airflow``) does not see connections stored in the UI outside
+    a task, so this asks the core ``Connection`` (environment, secrets backends and stored connections)
+    first. Absent everywhere: the documented default (SQLite under AIRFLOW_HOME).
+    """
+    try:
+        from airflow.models.connection import Connection
+
+        conn = Connection.get_connection_from_secrets(conn_id)
+    except Exception:  # not defined anywhere (or no metadata DB to ask): the SDK lookup and the default
+        return ledger_url_from_airflow(conn_id)
+    return connection_to_url(conn.conn_type, conn.host, conn.login, conn.password, conn.port, conn.schema)
+
+
 def connection_to_url(
     conn_type: str | None,
     host: str | None,
