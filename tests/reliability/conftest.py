@@ -2,8 +2,9 @@
 in-process (the four steps of ``lightspeed_afas.pipeline.airflow_task.execute``, XCom values passed as
 JSON exactly as Airflow would) or through ``dag.test()``, the books checked, and the figures tallied.
 
-``RELIABILITY_EXAMPLES`` sets the number of seeded fault plans (default 12: CI); ``make reliability``
-runs 200 and writes the figures to ``RELIABILITY_REPORT`` for ``tools/reliability_report.py``.
+``RELIABILITY_EXAMPLES`` sets the number of seeded fault plans (default 12: CI) and ``RELIABILITY_SEED``
+their seed; ``make reliability`` runs 200 and writes the figures to ``RELIABILITY_REPORT`` for
+``tools/reliability_report.py``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from emulators.server import RunningServer, serve_in_thread
 from tests.conftest import REPO
 
 EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "12"))
+SEED = int(os.environ.get("RELIABILITY_SEED", "20261125"))  # the fault plans are the same on every run
 REPORT = os.environ.get("RELIABILITY_REPORT", "")
 
 # Credentials of this suite only, so a scan that finds them has found a leak (no false hits on the
@@ -196,7 +198,13 @@ class Stack:
         (self.include / "tenants" / "shop.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 
     def fresh_ledger(self) -> Path:
-        """A new, empty ledger file (the connection env var points at it)."""
+        """A new, empty ledger file (the connection env var points at it); the old one's engine closes."""
+        from lightspeed_afas.ledger.store import _engines
+
+        if self.ledger_file is not None:
+            engine = _engines.pop(f"sqlite:///{self.ledger_file}", None)
+            if engine is not None:
+                engine.dispose()
         n = next(_run_ids)
         self.ledger_file = self.home / f"ledger-{n}.db"
         os.environ["AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER"] = json.dumps(

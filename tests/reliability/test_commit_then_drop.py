@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from emulators.lightspeed import LightspeedConfig
 from lightspeed_afas.hooks.afas import AfasProfitHook
-from tests.reliability.conftest import EXAMPLES, now_utc, running_stack, stamp
+from tests.reliability.conftest import EXAMPLES, SEED, now_utc, running_stack, stamp
 
 KINDS = ("relation", "order_insert", "order_update", "any_write", "timeout")
 CONVERGE_RUNS = 4
@@ -103,7 +103,7 @@ def change_booked_orders(stack, count: int) -> None:
         )
 
 
-@seed(20261125)
+@seed(SEED)
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

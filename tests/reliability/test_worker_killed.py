@@ -20,9 +20,9 @@ import pytest
 from tests.conftest import REPO
 
 MOMENTS = {
-    # One order insert is committed and its answer held back for 8 s: the kill lands in that gap.
+    # One order insert is committed and its answer held back for 5 s: the kill lands in that gap.
     "while a committed insert waits for its answer": {
-        "hang_after_commit": {"count": 1, "connector": "FbSales", "verb": "POST", "seconds": 8}
+        "hang_after_commit": {"count": 1, "connector": "FbSales", "verb": "POST", "seconds": 5}
     },
     # Every AFAS call takes 150 ms: the kill lands after two answered inserts, with others in flight.
     "with several inserts in flight": {"latency_ms": 150},
