@@ -80,12 +80,13 @@ def test_runs_across_the_end_of_summer_time_miss_and_double_nothing(stack, tally
     assert len(repeated) == 12  # 02:00–02:50 local, twice
     # The scheduler's quarter-hours from 00:15 to 05:00 local, each run reading up to its interval's end.
     end = datetime(2026, 10, 24, 22, 15, tzinfo=UTC)
-    runs = 0
+    run_ends = {}
     while end <= datetime(2026, 10, 25, 4, 0, tzinfo=UTC):
         result = stack.run(window_end=end, window_start=end - timedelta(minutes=15))
         assert result.state == "success", (end, result.error_text)
+        run_ends[result.run_id] = end
         end += timedelta(minutes=15)
-        runs += 1
+    runs = len(run_ends)
     tally.faults["DST change crossed (runs)"] += runs
     tally.runs["across the DST change"] += runs
     tally.runs["across the DST change, survived"] += runs
@@ -95,3 +96,13 @@ def test_runs_across_the_end_of_summer_time_miss_and_double_nothing(stack, tally
     # Doubles nothing: one booking per order, made by one run.
     created_attempts = [h for h in stack.ledger.history("shop", limit=1000) if h["action"] == "created"]
     assert sorted(h["order_number"] for h in created_attempts) == sorted(o["number"] for o in created)
+    # The filter's local times are ambiguous in the repeated hour (the API reads 02:30 as its first
+    # occurrence), so orders of the second 02:xx wait for the 03:00 run; the overlap catches them all.
+    updated = {o["number"]: datetime.fromisoformat(o["updatedAt"]) for o in created}
+    waits = {h["order_number"]: run_ends[h["run_id"]] - updated[h["order_number"]] for h in created_attempts}
+    assert max(waits.values()) <= timedelta(minutes=70), waits
+    assert all(w <= timedelta(minutes=15) for n, w in waits.items() if "T02:" not in updated_raw(created, n))
+
+
+def updated_raw(created: list[dict], number: str) -> str:
+    return next(o["updatedAt"] for o in created if o["number"] == number)
