@@ -34,6 +34,8 @@ export AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD=0
 export AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL=10
 # The demo tenant's connections, in Airflow's env-var form (see README "Connections").
 export AIRFLOW_CONN_LIGHTSPEED_DEMO="{\"conn_type\": \"lightspeed_ecom\", \"host\": \"http://127.0.0.1:$LIGHTSPEED_PORT\", \"login\": \"$LIGHTSPEED_KEY\", \"password\": \"$LIGHTSPEED_SECRET\", \"extra\": {\"language\": \"nl\"}}"
+# The ledger (basic log and sync state): a SQLite file here; PostgreSQL in the compose deployment.
+export AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER="{\"conn_type\": \"sqlite\", \"host\": \"$AIRFLOW_HOME/lightspeed_afas_ledger.db\"}"
 export AIRFLOW_CONN_AFAS_DEMO="{\"conn_type\": \"afas_profit\", \"host\": \"http://127.0.0.1:$AFAS_PORT/ProfitRestServices\", \"password\": \"$AFAS_TOKEN_DATA\", \"extra\": {\"integration_id\": \"12345_678900\"}}"
 
 write_env_file() {  # so a shell can use the demo's Airflow and ledger: source .demo/env

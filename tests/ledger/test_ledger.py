@@ -144,3 +144,18 @@ def test_connection_forms_map_to_sqlalchemy_urls():
     assert url == "postgresql+psycopg2://airflow:p%40ss@db:5432/ledger"
     with pytest.raises(ValueError, match="sqlite or postgres"):
         connection_to_url("mysql", "db", None, None, None, None)
+
+
+def _open_ledger(url: str) -> int:
+    return Ledger(url).schema_version()
+
+
+def test_processes_opening_a_new_ledger_at_once_all_get_it_migrated(ledger_url):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        versions = list(pool.map(_open_ledger, [ledger_url] * 4))
+    assert versions == [2, 2, 2, 2]
+    with Ledger(ledger_url).engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM lsafas_schema_version")).scalar() == 2

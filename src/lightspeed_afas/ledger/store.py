@@ -6,8 +6,10 @@ connection ``lightspeed_afas_ledger`` (SQLite or PostgreSQL), else a SQLite file
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +20,10 @@ import sqlalchemy as sa
 
 from lightspeed_afas.ledger import schema as t
 
+log = logging.getLogger(__name__)
+
 LEDGER_CONN_ID = "lightspeed_afas_ledger"
+MIGRATION_LOCK_KEY = 7_215_000_001  # pg_advisory_xact_lock key of the ledger's migrations
 ACTIONS = ("created", "updated", "deleted", "skipped", "unchanged", "failed", "quarantined")
 
 _engines: dict[str, sa.Engine] = {}
@@ -37,14 +42,26 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def ledger_url_from_airflow(conn_id: str = LEDGER_CONN_ID) -> str:
-    """The SQLAlchemy URL of the ledger: the Airflow connection, else SQLite under AIRFLOW_HOME."""
-    try:
-        from airflow.sdk import BaseHook
+    """The SQLAlchemy URL of the ledger: the Airflow connection, else SQLite under AIRFLOW_HOME.
 
+    Only an absent connection falls back to the default, and it says so: with more than one worker a
+    local SQLite file per machine would split the ledger. Any other failure of the look-up is raised.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
         conn = BaseHook.get_connection(conn_id)
-    except Exception:  # connection absent: the documented default applies
+    except AirflowNotFoundException:
         home = Path(os.environ.get("AIRFLOW_HOME", Path.home() / "airflow"))
-        return f"sqlite:///{home / 'lightspeed_afas_ledger.db'}"
+        path = home / "lightspeed_afas_ledger.db"
+        log.warning(
+            "The Airflow connection '%s' is not defined: the ledger is the SQLite file %s on this machine. "
+            "Define the connection (PostgreSQL) when tasks run on more than one machine.",
+            conn_id,
+            path,
+        )
+        return f"sqlite:///{path}"
     return connection_to_url(conn.conn_type, conn.host, conn.login, conn.password, conn.port, conn.schema)
 
 
@@ -156,9 +173,25 @@ class Ledger:
     # -- schema -----------------------------------------------------------------------------------
 
     def migrate(self) -> list[int]:
-        """Apply the migrations this database lacks; returns the versions applied now."""
+        """Apply the migrations this database lacks; returns the versions applied now.
+
+        Several processes may open a new ledger at once (workers starting together): on PostgreSQL an
+        advisory lock serialises them; on SQLite the loser of a race sees the tables and tries again.
+        """
+        for attempt in range(3):
+            try:
+                return self._migrate_once()
+            except sa.exc.OperationalError:
+                if attempt == 2 or not self.url.startswith("sqlite"):
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _migrate_once(self) -> list[int]:
         applied: list[int] = []
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             t.schema_version.create(conn, checkfirst=True)
             done = set(conn.execute(sa.select(t.schema_version.c.version)).scalars())
             for version, description, step in t.MIGRATIONS:
