@@ -208,24 +208,42 @@ def _remove_empty_dirs(top: Path) -> None:
             pass  # not empty
 
 
+def _purge_files(
+    root: Path,
+    result: Purged,
+    folder_name: Callable[[str], bool],
+    key: Callable[[str], str],
+    cutoff_of: Callable[[str], datetime],
+    dry_run: bool,
+) -> Purged:
+    """Delete the files under ``root``'s matching top folders modified before their folder's cutoff."""
+    touched: set[Path] = set()
+    for folder, path in _files_of_project_dags(root, folder_name):
+        modified = _mtime(path)
+        if modified < cutoff_of(folder):
+            if not dry_run:
+                path.unlink()
+                touched.add(root / folder)
+            result.add(key(folder), 1, None)
+        else:
+            result.add(key(folder), 0, modified)
+    for top in touched:
+        _remove_empty_dirs(top)
+    return result
+
+
 def purge_task_logs(base: Path, rules: RetentionPolicy, now: datetime, dry_run: bool = False) -> Purged:
     """Airflow task log files of the project's DAGs (``dag_id=lightspeed_afas_*``) older than the period,
     by modification time; other DAGs' logs are not touched."""
     result = Purged("task_logs", now - timedelta(days=rules.task_log_days))
-    touched: set[Path] = set()
-    for folder, path in _files_of_project_dags(base, lambda n: n.startswith(f"dag_id={PROJECT_DAG_PREFIX}")):
-        dag_id = folder.removeprefix("dag_id=")
-        modified = _mtime(path)
-        if modified < result.cutoff:
-            if not dry_run:
-                path.unlink()
-                touched.add(base / folder)
-            result.add(dag_id, 1, None)
-        else:
-            result.add(dag_id, 0, modified)
-    for top in touched:
-        _remove_empty_dirs(top)
-    return result
+    return _purge_files(
+        base,
+        result,
+        folder_name=lambda name: name.startswith(f"dag_id={PROJECT_DAG_PREFIX}"),
+        key=lambda folder: folder.removeprefix("dag_id="),
+        cutoff_of=lambda _folder: result.cutoff,
+        dry_run=dry_run,
+    )
 
 
 def purge_staged_files(
@@ -235,23 +253,21 @@ def purge_staged_files(
     removed (a crashed or killed run) — after ``staged_hours``, or for a tenant with detail logging
     after its detail-log period."""
     result = Purged("staged_xcom", now - timedelta(hours=rules.staged_hours))
-    touched: set[Path] = set()
-    for dag_id, path in _files_of_project_dags(root, lambda n: n.startswith(PROJECT_DAG_PREFIX)):
+
+    def cutoff_of(dag_id: str) -> datetime:
         tenant = dag_id.removeprefix(PROJECT_DAG_PREFIX)
-        cutoff = result.cutoff
         if detail_logging.get(tenant):
-            cutoff = min(cutoff, now - timedelta(days=rules.detail_days(tenant)))
-        modified = _mtime(path)
-        if modified < cutoff:
-            if not dry_run:
-                path.unlink()
-                touched.add(root / dag_id)
-            result.add(dag_id, 1, None)
-        else:
-            result.add(dag_id, 0, modified)
-    for top in touched:
-        _remove_empty_dirs(top)
-    return result
+            return min(result.cutoff, now - timedelta(days=rules.detail_days(tenant)))
+        return result.cutoff
+
+    return _purge_files(
+        root,
+        result,
+        folder_name=lambda name: name.startswith(PROJECT_DAG_PREFIX),
+        key=lambda folder: folder,
+        cutoff_of=cutoff_of,
+        dry_run=dry_run,
+    )
 
 
 def task_log_folder() -> Path:

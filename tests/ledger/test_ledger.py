@@ -8,16 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from lightspeed_afas.ledger import Ledger, OrderOutcome, connection_to_url
-from tests.pg import scratch_database
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def ledger(request, tmp_path):
-    if request.param == "sqlite":
-        yield Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
-        return
-    with scratch_database() as url:
-        yield Ledger(url)
 
 
 def test_schema_is_created_and_migrations_are_not_applied_twice(ledger):
@@ -25,15 +15,6 @@ def test_schema_is_created_and_migrations_are_not_applied_twice(ledger):
     assert ledger.migrate() == []
     tables = set(sa.inspect(ledger.engine).get_table_names())
     assert {"lsafas_sync_run", "lsafas_order_attempt", "lsafas_order_state", "lsafas_retention_run"} <= tables
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def ledger_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
-        return
-    with scratch_database() as url:
-        yield url
 
 
 def test_a_version_1_ledger_is_migrated_and_keeps_its_rows(ledger_url):

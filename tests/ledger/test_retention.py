@@ -12,19 +12,9 @@ import sqlalchemy as sa
 from lightspeed_afas import retention
 from lightspeed_afas.ledger import Ledger, OrderOutcome
 from lightspeed_afas.ledger import schema as t
-from tests.pg import scratch_database
 
 NOW = datetime(2027, 6, 15, 3, 30, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def ledger(request, tmp_path):
-    if request.param == "sqlite":
-        yield Ledger(f"sqlite:///{tmp_path / 'ledger.db'}")
-        return
-    with scratch_database() as url:
-        yield Ledger(url)
 
 
 def no_settings(section: str, key: str) -> str | None:
