@@ -1,0 +1,68 @@
+"""One pipeline task in a process of its own, as an Airflow worker runs it; reports its wall time and peak RSS.
+
+    python -m bench.task_child JOB.json
+
+``JOB.json``: ``{"step", "run_id", "window": [iso, iso], "ledger_url", "upstream": {task: path}, "out": path,
+"profile": path | null}``. The step's XCom value goes to ``out`` as JSON; the last stdout line is
+``{"seconds", "maxrss_kb", "error"}``. The emulators' URLs and the tenant come from the environment
+(``bench.common.emulator_stack`` sets them in the parent).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bench import common
+
+
+def run(job: dict[str, Any]) -> dict[str, Any]:
+    common.airflow_env()
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.pipeline.airflow_task import NewFailuresError, execute
+
+    upstream = {name: json.loads(Path(path).read_text()) for name, path in job["upstream"].items()}
+    window = (datetime.fromisoformat(job["window"][0]), datetime.fromisoformat(job["window"][1]))
+    settings = common.settings()
+    request = common.run_request(job["run_id"], window)
+    ledger = Ledger(job["ledger_url"])
+    profiler = None
+    if job.get("profile"):
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    error = None
+    started = time.perf_counter()
+    try:
+        out = execute(job["step"], settings, request, ledger, upstream)
+        Path(job["out"]).write_text(json.dumps(out), encoding="utf-8")
+    except NewFailuresError as exc:  # orders AFAS refused: recorded in the ledger, the run goes on
+        error = str(exc)[:500]
+    finally:
+        seconds = time.perf_counter() - started
+        if profiler is not None:
+            profiler.stop()
+            Path(job["profile"]).write_text(
+                profiler.output_text(unicode=False, color=False), encoding="utf-8"
+            )
+        if job["step"] == "load_to_afas":
+            ledger.release_lease(settings.tenant, request.run_id)
+    maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+    return {"seconds": seconds, "maxrss_kb": maxrss_kb, "error": error}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    job = json.loads(Path(args[0]).read_text())
+    print(json.dumps(run(job)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
