@@ -84,3 +84,30 @@ def test_call_stats_summary():
     assert summary["latency_ms"]["lightspeed"]["p50"] == 25.0
     assert summary["latency_ms"]["lightspeed"]["p95"] >= 40
     assert stats.total_calls("afas") == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "De waarde \"jan.jansen@example.nl\" bij 'E-mail werk' is geen geldig e-mailadres.",
+            "De waarde … bij 'E-mail werk' is geen geldig e-mailadres.",
+        ),
+        (  # AFAS cuts long values off, closing quote and all
+            "De waarde \"Jansen-Van der Berg en nog veel meer tekst die na zestig teke bij 'Naam' is te lang.",
+            "De waarde … bij 'Naam' is te lang.",
+        ),
+        (
+            "De ingevulde waarde bij 'Artikel' bestaat niet.",
+            "De ingevulde waarde bij 'Artikel' bestaat niet.",
+        ),
+        (
+            'Relatie met e-mail piet@voorbeeld.nl en naam "Piet" bestaat al',
+            'Relatie met e-mail … en naam "…" bestaat al',
+        ),
+    ],
+)
+def test_afas_messages_lose_the_customer_values_they_repeat(message, expected):
+    from lightspeed_afas.hooks.errors import without_values
+
+    assert without_values(message) == expected

@@ -140,3 +140,14 @@ def test_processes_opening_a_new_ledger_at_once_all_get_it_migrated(ledger_url):
     assert versions == [2, 2, 2, 2]
     with Ledger(ledger_url).engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM lsafas_schema_version")).scalar() == 2
+
+
+def test_hostile_order_numbers_and_times_do_not_stop_the_ledger(ledger):
+    long_number, long_time = "ORD" + "7" * 117, "2026-11-20T10:00:00.000000000000000+01:00"
+    (stored,) = ledger.record("shop", "r", [OrderOutcome(1, long_number, long_time, "failed", reason="x")], 5)
+    assert len(stored.order_number) == 64 and stored.order_number.endswith("…")
+    state = ledger.order_states("shop", [1])[1]
+    assert state.status == "failed" and state.order_number == stored.order_number
+    ledger.add_detail("shop", "r", [{"order_number": long_number, "at": "2026-11-20T10:00:00+00:00",
+                                     "api": "afas", "method": "POST", "url": "/x", "status": 500}])  # fmt: skip
+    assert len(ledger.detail("shop")) == 1

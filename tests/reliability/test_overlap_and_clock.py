@@ -50,6 +50,8 @@ def test_a_manual_run_during_a_scheduled_one_books_nothing_twice(stack, tally):
     calls = stack.afas_admin("GET", "/calls")["calls"]
     booked = len(stack.afas_state()["orders"])
     assert calls.get("POST /connectors/FbSales", 0) == booked
+    # The waiting run re-checks the ledger under the lease: nothing the other run booked is sent again.
+    assert calls.get("PUT /connectors/FbSales", 0) == 0
 
 
 def _night_orders() -> list[dict]:

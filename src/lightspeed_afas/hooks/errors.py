@@ -6,6 +6,7 @@ token, an API secret or an ``Authorization`` header.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 
@@ -115,3 +116,16 @@ class AfasAmbiguousWriteError(AfasError):
         super().__init__(message, status=0)
         self.connector = connector
         self.method = method
+
+
+_QUOTED_VALUE = re.compile(r"(?i)\b(de waarde |the value )(.+?)( bij | for |$)")
+_DOUBLE_QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
+_EMAIL_LIKE = re.compile(r"[^\s@\"'<>()]+@[^\s@\"'<>()]+")
+
+
+def without_values(message: str) -> str:
+    """AFAS's ``externalMessage`` without the values it repeats from the payload (``De waarde "…" bij
+    'E-mail werk' …``): the ledger keeps reasons, and must not keep a customer's details."""
+    message = _QUOTED_VALUE.sub(lambda m: f"{m.group(1)}…{m.group(3)}", message)
+    message = _DOUBLE_QUOTED.sub('"…"', message)
+    return _EMAIL_LIKE.sub("…", message)

@@ -156,6 +156,21 @@ class OrderOutcome:
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
             raise ValueError(f"unknown ledger action {self.action!r}")
+        # Hostile webshop data must not stop the ledger (PostgreSQL enforces the column widths); such an
+        # order fails on its own data anyway, and its id still identifies it.
+        object.__setattr__(self, "order_number", clip(self.order_number, NUMBER_WIDTH))
+        object.__setattr__(self, "updated_at", clip(self.updated_at, UPDATED_AT_WIDTH))
+
+
+NUMBER_WIDTH = 64  # lsafas_*.order_number
+UPDATED_AT_WIDTH = 40  # lsafas_*.updated_at
+
+
+def clip(value: str | None, width: int) -> str | None:
+    """``value`` cut to a column's width, marked with … when it was longer."""
+    if value is None or len(value) <= width:
+        return value
+    return value[: width - 1] + "…"
 
 
 class Ledger:
@@ -516,7 +531,7 @@ class Ledger:
                     {
                         "tenant": tenant,
                         "run_id": run_id,
-                        "order_number": e.get("order_number"),
+                        "order_number": clip(e.get("order_number"), NUMBER_WIDTH),
                         "at": datetime.fromisoformat(e["at"]),
                         "api": e["api"],
                         "method": e["method"],

@@ -13,7 +13,7 @@ from typing import Any
 
 from lightspeed_afas.afas_payloads import OrganisationRelation, PersonRelation
 from lightspeed_afas.hooks.afas import AfasProfitHook
-from lightspeed_afas.hooks.errors import AfasAmbiguousWriteError, AfasValidationError
+from lightspeed_afas.hooks.errors import AfasAmbiguousWriteError, AfasValidationError, without_values
 from lightspeed_afas.relations import RelationError, choose_debtor
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,9 @@ def create_relation(
             "the next run looks it up again before creating it"
         ) from None
     except AfasValidationError as exc:
-        raise RelationError(f"AFAS refused the new sales relation: {exc.external_message}") from exc
+        raise RelationError(
+            f"AFAS refused the new sales relation: {without_values(exc.external_message)}"
+        ) from exc
     debtor = keys.get("DbId")
     if not debtor:
         raise RelationError(f"AFAS created the relation but returned no DbId ({sorted(keys)})")

@@ -92,6 +92,12 @@ def _keep_newest(seen: dict[int, dict[str, Any]], raw: dict[str, Any]) -> None:
     try:
         order_id = int(raw["id"])
     except (KeyError, TypeError, ValueError):
+        # The ledger keys orders by id: without one there is nothing to book or record. Say so.
+        log.warning(
+            "An order in the list has no usable id (%r, number %r): skipped; check it in the webshop.",
+            raw.get("id"),
+            raw.get("number"),
+        )
         return
     current = seen.get(order_id)
     if current is None or str(raw.get("updatedAt") or "") >= str(current.get("updatedAt") or ""):

@@ -19,12 +19,14 @@ from lightspeed_afas.hooks.errors import (
     AfasAmbiguousWriteError,
     AfasValidationError,
     LightspeedBudgetExhaustedError,
+    without_values,
 )
 from lightspeed_afas.hooks.lightspeed import LightspeedEcomHook
 from lightspeed_afas.ledger import Ledger, OrderOutcome
 from lightspeed_afas.pipeline import afas_side
 from lightspeed_afas.pipeline.afas_side import AfasOrder
 from lightspeed_afas.pipeline.extract import (
+    BOOKED,
     Extracted,
     find_by_numbers,
     retry_candidates,
@@ -133,8 +135,12 @@ def resolve_relations(
     """Find the AFAS order of each webshop order and the debtor of each new one; create missing debtors."""
     orders = [WebshopOrder.from_json(item["order"]) for item in extracted["to_book"]]
     if not orders:
-        return {"afas_orders": {}, "debtors": {}, "failures": {}, "relations_created": 0}
+        return {"afas_orders": {}, "debtors": {}, "failures": {}, "settled": {}, "relations_created": 0}
     take_lease(ledger, settings.tenant, request.run_id)
+    # This run may have waited for the lease while an overlapping run booked the same orders: what the
+    # ledger now holds at this very version is settled, not sent again.
+    settled = _settled_meanwhile(ledger, settings.tenant, orders, request.mode == "orders")
+    orders = [o for o in orders if str(o.id) not in settled]
     found = afas_side.find_orders_by_reference(hooks.afas, settings.lookups, [o.number for o in orders])
     failures: dict[str, dict[str, Any]] = {}
     afas_orders: dict[str, dict[str, Any]] = {}
@@ -151,6 +157,11 @@ def resolve_relations(
             afas_orders[str(order.id)] = matches[0].as_dict()
             to_update.append(matches[0])
         elif order.status != "cancelled":
+            try:  # an order that cannot be booked gets no relation created for it
+                build_document(order, DRY_RUN_DEBTOR, settings.rules)
+            except BookingError as exc:
+                failures[str(order.id)] = {"reason": str(exc)}
+                continue
             needs_debtor.append(order)
     if settings.rules.document == "sales_order":
         afas_side.attach_line_guids(hooks.afas, settings.lookups, to_update)
@@ -160,18 +171,38 @@ def resolve_relations(
         }
     debtors, created = _resolve_debtors(settings, hooks, needs_debtor, failures, request.dry_run)
     log.info(
-        "resolve_relations: %d orders already in AFAS, %d need a debtor (%d relations created), %d failed",
+        "resolve_relations: %d orders already in AFAS, %d need a debtor (%d relations created), %d failed%s",
         len(afas_orders),
         len(needs_debtor),
         created,
         len(failures),
+        f", {len(settled)} booked by an overlapping run meanwhile" if settled else "",
     )
     return {
         "afas_orders": afas_orders,
         "debtors": debtors,
         "failures": failures,
+        "settled": settled,
         "relations_created": created,
     }
+
+
+def _settled_meanwhile(
+    ledger: Ledger, tenant: str, orders: list[WebshopOrder], forced: bool
+) -> dict[str, dict[str, Any]]:
+    if forced:  # a re-sync of named orders books them whatever the ledger says
+        return {}
+    states = ledger.order_states(tenant, [o.id for o in orders])
+    settled: dict[str, dict[str, Any]] = {}
+    for order in orders:
+        state = states.get(order.id)
+        if state and state.status in BOOKED and state.updated_at == order.updated_at_raw:
+            settled[str(order.id)] = {
+                "reason": "booked by an overlapping run while this one waited",
+                "afas_order_number": state.afas_order_number,
+                "debtor_id": state.debtor_id,
+            }
+    return settled
 
 
 def _resolve_debtors(
@@ -243,6 +274,9 @@ def transform(
         }
         if key in resolved["failures"]:
             operations.append({**base, "op": "fail", **resolved["failures"][key]})
+            continue
+        if key in resolved.get("settled", {}):
+            operations.append({**base, "op": "settled", **resolved["settled"][key]})
             continue
         existing = resolved["afas_orders"].get(key)
         operations.append({**base, **_operation(settings, order, existing, resolved["debtors"].get(key))})
@@ -381,6 +415,8 @@ def _apply(settings: SyncSettings, hooks: Hooks, op: dict[str, Any]) -> OrderOut
         return outcome("failed")
     if kind == "skip":
         return outcome("skipped")
+    if kind == "settled":
+        return outcome("unchanged")
     if kind == "exists":
         return outcome("created", reason="already in AFAS (found by reference before inserting)")
     try:
@@ -395,7 +431,9 @@ def _apply(settings: SyncSettings, hooks: Hooks, op: dict[str, Any]) -> OrderOut
             return outcome("deleted", reason="cancelled in the webshop; deleted the open AFAS order")
     except AfasValidationError as exc:
         return outcome(
-            "failed", reason=f"AFAS: {exc.external_message}", profit_log_reference=exc.profit_log_reference
+            "failed",
+            reason=f"AFAS: {without_values(exc.external_message)}",
+            profit_log_reference=exc.profit_log_reference,
         )
     except AfasAmbiguousWriteError:
         return _after_ambiguous_write(settings, hooks, op, outcome)
