@@ -6,13 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lint format test demo demo-stop help browser reliability
+.PHONY: install lint format test demo demo-stop help browser reliability bench
 
 help:
 	@echo "make demo       install, start both emulators and Airflow standalone, run the demo tenant"
 	@echo "make demo-stop  stop what make demo started"
 	@echo "make test       install when needed, then ruff and the whole test suite"
 	@echo "make reliability  the fault, hostile-input and leak suite with 200 seeded fault plans, and its table"
+	@echo "make bench      the benchmarks in bench/ (about 12 minutes): one table, raw output in bench/results/"
 
 # Re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
@@ -55,3 +56,7 @@ demo: install
 
 demo-stop:
 	bash scripts/demo.sh stop
+
+# Benchmarks print figures; they never fail on a time (their smoke runs are in tests/bench/).
+bench: install
+	$(BIN)/python -m bench

@@ -228,12 +228,18 @@ class SizeResult:
         return common.Spread.of([float(value(pair[which])) for pair in self.runs])
 
 
-def run(sizes: list[int], repetitions: int, big_repetitions: int, out: Path | None) -> list[SizeResult]:
+def run(
+    sizes: list[int],
+    repetitions: int,
+    big_repetitions: int,
+    out: Path | None,
+    subprocess_from: int = SUBPROCESS_FROM,
+) -> list[SizeResult]:
     results: list[SizeResult] = []
     raw: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lsafas-bench-calls-") as tmp:
         for size in sizes:
-            subprocesses = size >= SUBPROCESS_FROM
+            subprocesses = size >= subprocess_from
             reps = big_repetitions if subprocesses else repetitions
             pairs = []
             for rep in range(1, reps + 1):
@@ -389,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=common.RESULTS / "calls.txt")
     args = parser.parse_args(argv)
     if args.smoke:
-        results = run([20], 1, 1, args.out)
+        results = run([20], 1, 1, args.out, subprocess_from=20)
     else:
         results = run(args.sizes, args.repetitions, args.big_repetitions, args.out)
     print("\n".join(verdicts(results)))

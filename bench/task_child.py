@@ -53,8 +53,19 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
             )
         if job["step"] == "load_to_afas":
             ledger.release_lease(settings.tenant, request.run_id)
-    maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    return {"seconds": seconds, "maxrss_kb": maxrss_kb, "error": error}
+    return {"seconds": seconds, "maxrss_kb": peak_rss_kb(), "error": error}
+
+
+def peak_rss_kb() -> int:
+    """This process's peak RSS in kB: ``VmHWM`` (reset by exec). ``ru_maxrss`` is not: on Linux a child
+    keeps the RSS its parent had when it forked, so it would report the bench process's peak instead."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main(argv: list[str] | None = None) -> int:
