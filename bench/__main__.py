@@ -10,6 +10,8 @@ missed, a pyinstrument profile of it goes next to it (``profile-*.txt``).
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -33,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import bench_calls, bench_parse, bench_processing, bench_throughput
 
     tenant_dir = Path(tempfile.mkdtemp(prefix="lsafas-bench-tenant-"))
+    atexit.register(shutil.rmtree, tenant_dir, ignore_errors=True)
     common.tenant_files(tenant_dir)
     heading = common.header("lightspeed-afas benchmarks" + (" (smoke run: tiny sizes)" if args.smoke else ""))
     print(heading, flush=True)

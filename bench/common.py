@@ -7,6 +7,7 @@ it (every bench module calls it at the top of ``main``). The pipeline is importe
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import math
@@ -65,6 +66,7 @@ def airflow_env() -> Path:
     """A throwaway AIRFLOW_HOME unless one is set (the tests set their own); call before importing Airflow."""
     if "AIRFLOW_HOME" not in os.environ:
         home = Path(tempfile.mkdtemp(prefix="lsafas-bench-airflow-"))
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
         os.environ["AIRFLOW_HOME"] = str(home)
         os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
