@@ -210,3 +210,37 @@ def test_excl_vat_mode_books_costs_and_discount_excl_vat_and_adds_up_to_the_cent
     assert [D(f["Upri"]) for f in fields(doc, "product")] == [D("8.21"), D("10.33")]
     assert D(fields(doc, "shipping")[0]["Upri"]) == D("4.09")  # 4.95 / 1.21, to the cent
     assert sum(D(f["Upri"]) for f in fields(doc, "discount")) < 0 and not fields(doc, "rounding")
+
+
+def test_order_json_and_hash_are_byte_for_byte_what_asdict_gave():
+    """The ledger compares content hashes across releases: the fast conversion must not change one."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    from lightspeed_afas.webshop_order import WebshopOrder
+
+    def reference_hash(order):
+        content = asdict(order)
+        for volatile in ("updated_at", "updated_at_raw", "status", "payment_status", "shipment_status"):
+            content.pop(volatile)
+        content["cancelled"] = order.status == "cancelled"
+        blob = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    orders = [
+        raw_order(),
+        raw_order(
+            lines=[raw_line(id=1), raw_line(id=2, articleCode="ART-2001", quantityOrdered=3)],
+            discountAmount=1.5,
+            comment="Zoë — “quotes” and emoji 🎁",
+            isCompany=True,
+            companyName="Bakkerij B.V.",
+        ),
+        raw_order(status="cancelled", addressShippingStreet="Elders 1", shipmentPriceIncl=4.95),
+    ]
+    for raw in orders:
+        order = parse_order(raw)
+        assert order.content_hash() == reference_hash(order)
+        assert order.to_json() == json.loads(json.dumps(asdict(order), default=str))
+        assert WebshopOrder.from_json(order.to_json()) == order

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -167,8 +167,10 @@ class WebshopOrder:
         return " ".join(p for p in (self.firstname, self.middlename, self.lastname) if p)
 
     def content_hash(self) -> str:
-        """Hash of what the booking depends on — not statuses, so a status-only change costs nothing."""
-        content = asdict(self)
+        """Hash of what the booking depends on — not statuses, so a status-only change costs nothing.
+
+        The ledger compares it across releases: its input must stay byte for byte what it was."""
+        content = plain(self)
         for volatile in ("updated_at", "updated_at_raw", "status", "payment_status", "shipment_status"):
             content.pop(volatile)
         content["cancelled"] = self.status == "cancelled"
@@ -177,7 +179,7 @@ class WebshopOrder:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict (Decimals and times as strings) for XCom; ``from_json`` reverses it."""
-        return json.loads(json.dumps(asdict(self), default=str))
+        return plain(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> WebshopOrder:
@@ -193,6 +195,28 @@ class WebshopOrder:
             for line in d["lines"]
         )
         return cls(**d)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-native data, exactly as ``json.loads(json.dumps(asdict(value), default=str))``
+    gives it — dataclasses as dicts, tuples as lists, Decimals and times as ``str()`` — without
+    ``asdict``'s deep copies (most of the cost of handling an order)."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return str(value)
 
 
 _MONEY_FIELDS = (
