@@ -29,32 +29,19 @@ from typing import Any
 
 import yaml
 
+from emulators.demo_catalogue import tenant_file
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 
 LS_KEY = "b3nchk3y000000000000000000000001"  # 32 characters, like a real key
 LS_SECRET = "b3nchs3cr3t000000000000000000001"
 TENANT_ID = "bench"
-TENANT: dict[str, Any] = {
-    "tenant": TENANT_ID,
-    "name": "Benchmark shop",
-    "start_date": "2026-01-01T00:00:00+01:00",
-    "lightspeed": {"conn_id": "bench_ls"},
-    "afas": {
-        "conn_id": "bench_afas",
-        "administration": 1,
-        "sales_journal": "VK",
-        "warehouse": "01",
-        "items": {
-            "discount": "KORTING",
-            "shipping": "VERZEND",
-            "payment_fee": "BETAALKOST",
-            "rounding": "AFRONDING",
-        },
-        "new_relation": {"currency": "EUR", "payment_condition": "14"},
-        "max_parallel_calls": 4,
-    },
-}
+TENANT: dict[str, Any] = tenant_file(
+    TENANT_ID, "Benchmark shop", "bench_ls", "bench_afas", "2026-01-01T00:00:00+01:00"
+)
+TENANT["afas"]["max_parallel_calls"] = 4
+
 NO_LIMITS = (10**9, 10**9, 10**9)
 REAL_LIMITS = (300, 3000, 12000)
 

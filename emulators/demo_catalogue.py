@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -148,3 +149,28 @@ COST_ITEMS: dict[str, str] = {
     "payment_fee": "BETAALKOST",
     "rounding": "AFRONDING",
 }
+
+
+def tenant_file(
+    tenant: str,
+    name: str,
+    lightspeed_conn_id: str,
+    afas_conn_id: str,
+    start_date: str = "2026-10-01T00:00:00+02:00",
+) -> dict[str, Any]:
+    """A tenant file (as a dict) for a shop booked into the emulator's demo environment: its
+    administration, journal, warehouse and the cost item codes above. Tests and benchmarks start here."""
+    return {
+        "tenant": tenant,
+        "name": name,
+        "start_date": start_date,
+        "lightspeed": {"conn_id": lightspeed_conn_id},
+        "afas": {
+            "conn_id": afas_conn_id,
+            "administration": 1,
+            "sales_journal": "VK",
+            "warehouse": "01",
+            "items": dict(COST_ITEMS),
+            "new_relation": {"currency": "EUR", "payment_condition": "14"},
+        },
+    }

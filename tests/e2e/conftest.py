@@ -15,31 +15,14 @@ import yaml
 
 from emulators.afas import DEMO_TOKEN_DATA, AfasConfig
 from emulators.afas import create_app as create_afas
+from emulators.demo_catalogue import tenant_file
 from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import RunningServer, serve_in_thread
 from lightspeed_afas.ledger import Ledger
 from tests.conftest import REPO
 
-TENANT = {
-    "tenant": "shop",
-    "name": "Testwinkel",
-    "start_date": "2026-10-01T00:00:00+02:00",
-    "lightspeed": {"conn_id": "ls_shop"},
-    "afas": {
-        "conn_id": "afas_shop",
-        "administration": 1,
-        "sales_journal": "VK",
-        "warehouse": "01",
-        "items": {
-            "discount": "KORTING",
-            "shipping": "VERZEND",
-            "payment_fee": "BETAALKOST",
-            "rounding": "AFRONDING",
-        },
-        "new_relation": {"currency": "EUR", "payment_condition": "14"},
-    },
-}
+TENANT = tenant_file("shop", "Testwinkel", "ls_shop", "afas_shop")
 
 
 @dataclass

@@ -29,7 +29,7 @@ import yaml
 
 from emulators.afas import AfasConfig, AppConnector
 from emulators.afas import create_app as create_afas
-from emulators.demo_catalogue import PRODUCTS
+from emulators.demo_catalogue import PRODUCTS, tenant_file
 from emulators.lightspeed import LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import RunningServer, serve_in_thread
@@ -46,25 +46,8 @@ LS_SECRET = "rsE8uK3nR6tY1wQ9zX4cV7bM2lP5oJ0i"
 AFAS_TOKEN_DATA = "7E3A9C1F5B2D8E4A6C0F9B3D7A1E5C2F8D4B6A0E9C3F7B1D5A8E2C6F0B4D9A3E"
 AFAS_TOKEN_XML = f"<token><version>1</version><data>{AFAS_TOKEN_DATA}</data></token>"
 
-TENANT: dict[str, Any] = {
-    "tenant": "shop",
-    "name": "Betrouwbaarheidswinkel",
-    "start_date": "2026-10-01T00:00:00+02:00",
-    "lightspeed": {"conn_id": "rel_ls_shop"},
-    "afas": {
-        "conn_id": "rel_afas_shop",
-        "administration": 1,
-        "sales_journal": "VK",
-        "warehouse": "01",
-        "items": {
-            "discount": "KORTING",
-            "shipping": "VERZEND",
-            "payment_fee": "BETAALKOST",
-            "rounding": "AFRONDING",
-        },
-        "new_relation": {"currency": "EUR", "payment_condition": "14"},
-    },
-}
+TENANT: dict[str, Any] = tenant_file("shop", "Betrouwbaarheidswinkel", "rel_ls_shop", "rel_afas_shop")
+
 
 # Write points of a run, by the emulator's call key.
 WRITE_POINTS = {

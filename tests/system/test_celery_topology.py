@@ -41,6 +41,7 @@ from cryptography.fernet import Fernet
 from emulators.afas import DEMO_TOKEN_DATA, AfasConfig
 from emulators.afas import create_app as create_afas
 from emulators.demo_catalogue import PRODUCTS
+from emulators.demo_catalogue import tenant_file as demo_tenant_file
 from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import RunningServer, serve_in_thread
@@ -66,23 +67,6 @@ REDIS_CLAIM = "lsafas:system-test:claim"
 TENANTS = ("alpha", "bravo", "charlie")
 ORDERS_PER_SHOP = 8
 ARTIFACTS = REPO / "test-artifacts" / "system"
-
-TENANT = {
-    "name": "Systeemtest",
-    "start_date": "2026-10-01T00:00:00+02:00",
-    "afas": {
-        "administration": 1,
-        "sales_journal": "VK",
-        "warehouse": "01",
-        "items": {
-            "discount": "KORTING",
-            "shipping": "VERZEND",
-            "payment_fee": "BETAALKOST",
-            "rounding": "AFRONDING",
-        },
-        "new_relation": {"currency": "EUR", "payment_condition": "14"},
-    },
-}
 
 
 # -- the two servers the compose file brings as containers ---------------------------------------------
@@ -146,12 +130,7 @@ def dropped_afterwards(database: str) -> Iterator[str]:
 
 
 def tenant_file(tenant: str) -> dict[str, Any]:
-    data = json.loads(json.dumps(TENANT))
-    data["tenant"] = tenant
-    data["name"] = f"{TENANT['name']} {tenant}"
-    data["lightspeed"] = {"conn_id": f"ls_{tenant}"}
-    data["afas"]["conn_id"] = f"afas_{tenant}"
-    return data
+    return demo_tenant_file(tenant, f"Systeemtest {tenant}", f"ls_{tenant}", f"afas_{tenant}")
 
 
 def connection_env(tenant: str, shop: RunningServer, erp: RunningServer) -> dict[str, str]:
