@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -65,3 +66,12 @@ def serve_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> Ite
 def serve_forever(app: FastAPI, host: str, port: int) -> None:
     """Serve ``app`` in the foreground (the ``python -m emulators.<name>`` entry points)."""
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_keep_alive=30)
+
+
+def admin_call(base_url: str, method: str, path: str, body: Any = None, timeout: float = 10) -> Any:
+    """One call to an emulator's admin API (``/_admin…``); raises on an error status, returns the JSON."""
+    import requests
+
+    response = requests.request(method, f"{base_url}/_admin{path}", json=body, timeout=timeout)
+    response.raise_for_status()
+    return response.json()

@@ -18,7 +18,7 @@ from emulators.afas import create_app as create_afas
 from emulators.demo_catalogue import tenant_file
 from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
-from emulators.server import RunningServer, serve_in_thread
+from emulators.server import RunningServer, admin_call, serve_in_thread
 from lightspeed_afas.ledger import Ledger
 from tests.conftest import REPO
 
@@ -82,14 +82,10 @@ class SyncEnv:
         requests.post(f"{self.afas.url}/_admin/calls/reset", timeout=10).raise_for_status()
 
     def shop_admin(self, method: str, path: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.lightspeed.url}/_admin{path}", json=body, timeout=10)
-        response.raise_for_status()
-        return response.json()
+        return admin_call(self.lightspeed.url, method, path, body, timeout=10)
 
     def afas_admin(self, method: str, path: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.afas.url}/_admin{path}", json=body, timeout=10)
-        response.raise_for_status()
-        return response.json()
+        return admin_call(self.afas.url, method, path, body, timeout=10)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from emulators.afas import create_app as create_afas
 from emulators.demo_catalogue import PRODUCTS, tenant_file
 from emulators.lightspeed import LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
-from emulators.server import RunningServer, serve_in_thread
+from emulators.server import RunningServer, admin_call, serve_in_thread
 from tests.conftest import REPO
 
 EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "12"))
@@ -296,14 +296,10 @@ class Stack:
     # -- looking ----------------------------------------------------------------------------------
 
     def shop_admin(self, method: str, path: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.lightspeed.url}/_admin{path}", json=body, timeout=30)
-        response.raise_for_status()
-        return response.json()
+        return admin_call(self.lightspeed.url, method, path, body, timeout=30)
 
     def afas_admin(self, method: str, path: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.afas.url}/_admin{path}", json=body, timeout=30)
-        response.raise_for_status()
-        return response.json()
+        return admin_call(self.afas.url, method, path, body, timeout=30)
 
     def shop_orders(self) -> list[dict[str, Any]]:
         return self.shop_admin("GET", "/state")["orders"]

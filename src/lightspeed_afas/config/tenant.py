@@ -38,22 +38,6 @@ from lightspeed_afas.config.fields import (
 )
 
 TENANT_ID = re.compile(r"^[a-z0-9_]+$")
-ORDER_STATUSES = (
-    "new",
-    "offer",
-    "on_hold",
-    "processing",
-    "processing_awaiting_payment",
-    "processing_awaiting_shipment",
-    "processing_awaiting_pickup",
-    "processing_partially_paid",
-    "processing_partially_shipped",
-    "processing_partially_picked_up",
-    "completed",
-    "completed_shipped",
-    "completed_picked_up",
-    "cancelled",
-)
 OrderStatus = Literal[
     "new",
     "offer",
