@@ -135,13 +135,16 @@ run_demo_tenant() {  # unpause the demo tenant's DAG: its first scheduled run bo
   echo "Runs of $dag:"
   sed 's/^/  /' <<<"$runs"
   echo "(a run ends 'failed' when an order could not be booked: the demo shop sells one product AFAS does"
-  echo " not know, on purpose — its reason is in the task log of load_to_afas and in the ledger)"
+  echo " not know, on purpose — its reason is under 'Open problems' below, and in the task log of load_to_afas)"
   echo
   echo "Run summary from the ledger (python -m lightspeed_afas log demo --runs):"
   "$BIN/python" -m lightspeed_afas log demo --runs --limit 3 | sed 's/^/  /' || true
   echo
   echo "Latest bookings (python -m lightspeed_afas log demo --limit 8):"
   "$BIN/python" -m lightspeed_afas log demo --limit 8 | sed 's/^/  /' || true
+  echo
+  echo "Open problems: orders failed or quarantined now, with their reasons (python -m lightspeed_afas log demo --open):"
+  "$BIN/python" -m lightspeed_afas log demo --open --wide | sed 's/^/  /' || true
   echo
   "$BIN/python" - "http://127.0.0.1:$AFAS_PORT" <<'PY'
 import json, sys, urllib.request

@@ -60,9 +60,9 @@ MAX_LIMIT = 250
 class LightspeedEmulator:
     """Everything one emulated shop holds; ``app.state.emulator`` in the app."""
 
-    def __init__(self, config: LightspeedConfig) -> None:
+    def __init__(self, config: LightspeedConfig, clock: EmulatorClock | None = None) -> None:
         self.config = config
-        self.clock = EmulatorClock(config.clock_scale)
+        self.clock = clock or EmulatorClock(config.clock_scale)
         self.limiter = RateLimiter(self.clock, config.rate_limits, config.reset_quirk)
         self.faults = Faults()
         self.shop = ShopState(config.base_time)
@@ -97,11 +97,14 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def create_app(config: LightspeedConfig | None = None) -> FastAPI:
-    """A fresh emulated shop; its state is ``app.state.emulator`` (a ``LightspeedEmulator``)."""
+def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | None = None) -> FastAPI:
+    """A fresh emulated shop; its state is ``app.state.emulator`` (a ``LightspeedEmulator``).
+
+    ``clock`` replaces the real-time clock of ``config.clock_scale`` (tests pass one on a ``ManualTime``).
+    """
     from emulators.lightspeed.admin import admin_routes
 
-    emulator = LightspeedEmulator(config or LightspeedConfig())
+    emulator = LightspeedEmulator(config or LightspeedConfig(), clock)
     app = FastAPI(title="Lightspeed eCom emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.emulator = emulator
 

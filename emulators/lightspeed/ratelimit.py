@@ -23,8 +23,11 @@ class Window:
     started: float | None = None
     used: int = 0
 
+    # Elapsed time first, then compared with or subtracted from the length: ``started + length - now``
+    # rounds (268.728 + 300 - 268.728 is 300.00000000000006), and a window that starts now would then
+    # announce a reset in 301 s instead of 300, depending on the clock's reading.
     def roll(self, now: float) -> None:
-        if self.started is None or now >= self.started + self.length:
+        if self.started is None or now - self.started >= self.length:
             self.started = now
             self.used = 0
 
@@ -32,7 +35,7 @@ class Window:
         return max(0, self.limit - self.used)
 
     def reset_in(self, now: float) -> float:
-        return self.length if self.started is None else max(0.0, self.started + self.length - now)
+        return self.length if self.started is None else max(0.0, self.length - (now - self.started))
 
 
 @dataclass

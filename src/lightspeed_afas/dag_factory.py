@@ -36,6 +36,8 @@ from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, TriggerRule
 
 from lightspeed_afas.config import ConfigError, LoadedTenant, TenantLoadResult, load_tenants
+from lightspeed_afas.run_request import MAX_ORDER_NUMBERS
+from lightspeed_afas.task_failures import ExpectedTaskFailure
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +57,17 @@ class TenantFileWarning(UserWarning):
 
 
 def run_pipeline_step(step: str, tenant_id: str, **context: Any) -> Any:
-    """Task callable: hand the step to the pipeline, imported here rather than at parse time."""
+    """Task callable: hand the step to the pipeline, imported here rather than at parse time.
+
+    An expected failure (orders AFAS refused, contradicting params) leaves without the pipeline's frames:
+    its one-line message says what failed and what to do, and Airflow logs every failure's traceback.
+    """
     from lightspeed_afas import pipeline
 
-    return pipeline.run_step(step, tenant_id, context)
+    try:
+        return pipeline.run_step(step, tenant_id, context)
+    except ExpectedTaskFailure as failure:
+        raise failure.with_traceback(None) from None
 
 
 def purge_staged_data(tenant_id: str, **context: Any) -> Any:
@@ -78,7 +87,12 @@ SCHEMA_DIALECT = {"$schema": "http://json-schema.org/draft-07/schema#"}
 
 
 def trigger_params() -> dict[str, Param]:
-    """The manual-trigger form. Combinations are checked by ``lightspeed_afas.run_request``."""
+    """The manual-trigger form. Combinations and limits are checked by ``lightspeed_afas.run_request``.
+
+    Every param is optional (a normal run needs none), so every schema type includes ``"null"``: Airflow
+    3.3's trigger form marks a param whose type does not as required. The order-number limit is not a
+    ``maxItems``: jsonschema's refusal would repeat every number given; the run refuses with the limit.
+    """
     return {
         "since": Param(
             None,
@@ -100,16 +114,16 @@ def trigger_params() -> dict[str, Param]:
         "order_numbers": Param(
             [],
             **SCHEMA_DIALECT,
-            type="array",
+            type=["null", "array"],
             items={"type": "string"},
             title="Order numbers",
-            description="Re-sync exactly these Lightspeed order numbers (also quarantined ones). Not with "
-            "Since/Until.",
+            description="Re-sync exactly these Lightspeed order numbers, one per line (also quarantined "
+            f"ones), at most {MAX_ORDER_NUMBERS} per run. Not with Since/Until. Leave empty for a normal run.",
         ),
         "dry_run": Param(
             False,
             **SCHEMA_DIALECT,
-            type="boolean",
+            type=["null", "boolean"],
             title="Dry run",
             description="Transform and show the AFAS payloads in the task log; write nothing to AFAS.",
         ),

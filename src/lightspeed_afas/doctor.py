@@ -15,15 +15,27 @@ from typing import Any
 
 from lightspeed_afas.cli import arg, subcommand
 from lightspeed_afas.config import ConfigError, load_tenant
-from lightspeed_afas.hooks import AfasProfitHook, LightspeedEcomHook
-from lightspeed_afas.hooks.errors import ConnectorError
+
+# The hooks are imported where they are used: importing them imports Airflow, which creates AIRFLOW_HOME
+# (~/airflow when unset) — and every command's module is imported to build the CLI's parser.
 
 OK, FAIL, NOTE = "ok  ", "FAIL", "note"
+UNDEFINED_CONNECTION = (
+    "Neither Airflow's connections (metadata DB), its secrets backends nor an AIRFLOW_CONN_<ID> "
+    "variable define it: create it with `airflow connections add` or in the UI (Admin → Connections)"
+)
 
 
 def _check(results: list[tuple[str, str]], what: str, probe: Callable[[], str]) -> bool:
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from lightspeed_afas.hooks.errors import ConnectorError
+
     try:
         detail = probe()
+    except AirflowNotFoundException as exc:
+        results.append((FAIL, f"{what}: {exc}. {UNDEFINED_CONNECTION}"))
+        return False
     except (ConnectorError, ValueError, KeyError) as exc:
         results.append((FAIL, f"{what}: {exc}"))
         return False
@@ -36,9 +48,13 @@ def _check(results: list[tuple[str, str]], what: str, probe: Callable[[], str]) 
 
 def diagnose(tenant: Any) -> list[tuple[str, str]]:
     """(status, line) per check, in the order a person would fix them."""
+    from lightspeed_afas.airflow_connections import outside_task
+    from lightspeed_afas.hooks import AfasProfitHook, LightspeedEcomHook
+
     results: list[tuple[str, str]] = []
     afas_cfg = tenant.afas
-    lightspeed = LightspeedEcomHook(tenant.lightspeed.conn_id)
+    # Outside a task: the hooks find the connections as the tenant's tasks do (also stored ones).
+    lightspeed = outside_task(LightspeedEcomHook)(tenant.lightspeed.conn_id)
     lightspeed.server_error_attempts = lightspeed.not_found_attempts = 1
 
     def shop() -> str:
@@ -47,7 +63,7 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
 
     _check(results, f"Lightspeed connection {tenant.lightspeed.conn_id}", shop)
 
-    afas = AfasProfitHook(afas_cfg.conn_id)
+    afas = outside_task(AfasProfitHook)(afas_cfg.conn_id)
     afas.attempts = 1
     meta: dict[str, Any] = {}
 

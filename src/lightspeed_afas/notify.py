@@ -8,9 +8,10 @@ per channel about the new ones: the tenant, the counts, the first few reasons an
 
 **At most one notification per tenant per problem.** What was notified is kept in the ledger database,
 in a table of this module's own, ``lsafas_notification`` (tenant, channel, problem key, time), created
-here when absent. An order that keeps failing in later runs is the same problem and is not notified
-again; when it quarantines (a new problem), or when it is booked and later fails again (its key is
-forgotten once it is no longer open), it is. A channel whose send fails keeps its problems un-notified,
+here when absent. An order that keeps failing in later runs for the same reason is the same problem and
+is not notified again; when it fails for another reason or quarantines (a new problem — the same rule
+that fails a run), or when it is booked and later fails again (its key is forgotten once it is no longer
+open), it is. A channel whose send fails keeps its problems un-notified,
 so the next run tries again.
 
 Channels:
@@ -18,21 +19,36 @@ Channels:
 - **e-mail** through the SMTP provider's ``SmtpHook`` and the tenant's Airflow SMTP connection
   (``notifications.smtp_conn_id``, default ``smtp_default``);
 - **webhook**: ``POST {"text": "..."}`` — the JSON that Slack and Microsoft Teams incoming webhooks
-  accept — through ``HttpHook`` and an Airflow ``http`` connection whose host is the webhook's URL.
+  accept — through the session of ``HttpHook`` (its connection's headers, proxies and TLS options) and an
+  Airflow ``http`` connection whose host is the webhook's URL.
+
+**The webhook URL is the credential** (Slack's ``/services/T…/B…/<token>``, Teams' path or ``sig=``), and
+Airflow masks a connection's password, not its host. So the channel registers the URL's path and query
+with Airflow's secrets masker, posts itself instead of through ``HttpHook.run`` (which logs a failed
+request with its URL), and a failure says the connection, the host name, the error type or the HTTP
+status — never the URL. The same holds for what ``notify_problems`` logs and returns.
+
+**Text from data is escaped for the chat.** Reasons carry AFAS messages and Lightspeed line descriptions,
+so every value from data gets Slack's escaping (``&``, ``<``, ``>`` as ``&amp;``, ``&lt;``, ``&gt;``: no
+``<!channel>``, no ``<https://…|label>`` links) — which also keeps Teams, whose connector cards read the
+text as Markdown with a little HTML, from seeing tags — and a Markdown link ``[label](url)`` is broken
+with a zero-width space between ``]`` and ``(`` (Teams would show the label only; Slack shows it as is).
 
 A reconciliation (another task) reports a failed day with ``notify_reconciliation``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import sqlalchemy as sa
 from airflow.sdk import BaseNotifier
@@ -42,6 +58,7 @@ from lightspeed_afas.ledger.queries import LedgerQueries
 log = logging.getLogger(__name__)
 
 DASHBOARD_PATH = "/lightspeed-afas"
+WEBHOOK_TIMEOUT = 30  # seconds; the connection's extra ``timeout`` overrides it
 
 metadata = sa.MetaData()
 notification = sa.Table(
@@ -59,20 +76,27 @@ notification = sa.Table(
 class Problem:
     """One thing that needs a person: an order that is not in AFAS, or a day that does not reconcile."""
 
-    key: str  # order:<order id>:<status> or reconciliation:<day>
+    key: str  # order:<order id>:<status>:<reason digest> or reconciliation:<day>
     kind: str  # failed | quarantined | reconciliation
     subject: str  # the order number, or the day
     reason: str | None = None
     profit_log_reference: str | None = None
 
-    def line(self) -> str:
+    def line(self, quote_data: Callable[[str], str] = str) -> str:
+        """One line about the problem; ``quote_data`` escapes the values that come from data."""
         what = {"failed": "failed", "quarantined": "quarantined", "reconciliation": "reconciliation failed"}
-        text = f"{self.subject} ({what.get(self.kind, self.kind)})"
+        text = f"{quote_data(self.subject)} ({what.get(self.kind, self.kind)})"
         if self.reason:
-            text += f": {self.reason}"
+            text += f": {quote_data(self.reason)}"
         if self.profit_log_reference:
-            text += f" [profitLogReference {self.profit_log_reference}]"
+            text += f" [profitLogReference {quote_data(self.profit_log_reference)}]"
         return text
+
+
+def chat_escape(value: str) -> str:
+    """A value from data made inert in a Slack or Teams message (see the module doc)."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("](", "]\u200b(")
 
 
 @dataclass(frozen=True)
@@ -107,18 +131,20 @@ class Report:
         return f"[Lightspeed → AFAS] {self.tenant}: {self.summary()}"
 
     def text(self) -> str:
+        """The chat message: plain text, every value from data escaped with ``chat_escape``."""
+        q = chat_escape
         lines = [
-            f"Lightspeed → AFAS, tenant {self.tenant} ({self.tenant_name}): new {self.summary()}.",
+            f"Lightspeed → AFAS, tenant {q(self.tenant)} ({q(self.tenant_name)}): new {self.summary()}.",
             f"Open now: {self.open_counts.get('failed', 0)} failed, "
             f"{self.open_counts.get('quarantined', 0)} quarantined.",
         ]
         shown = list(self.new)[: self.max_reasons]
-        lines += [f"- {p.line()}" for p in shown]
+        lines += [f"- {p.line(q)}" for p in shown]
         if len(self.new) > len(shown):
             lines.append(f"… and {len(self.new) - len(shown)} more.")
         if self.run_id:
-            lines.append(f"Run: {self.run_id}" + (f" ({self.run_url})" if self.run_url else ""))
-        lines.append(f"Dashboard: {self.dashboard_url}")
+            lines.append(f"Run: {q(self.run_id)}" + (f" ({q(self.run_url)})" if self.run_url else ""))
+        lines.append(f"Dashboard: {q(self.dashboard_url)}")
         return "\n".join(lines)
 
     def html(self) -> str:
@@ -171,6 +197,26 @@ class EmailChannel:
             )
 
 
+class WebhookError(RuntimeError):
+    """A webhook that could not be reached or refused the message; the message never holds its URL."""
+
+
+def _secret_parts(*urls: str) -> list[str]:
+    """What of a webhook URL is the credential: the URL itself, its path and its query (longest first)."""
+    parts = set()
+    for url in urls:
+        split = urlsplit(url)
+        path_and_query = split.path + (f"?{split.query}" if split.query else "")
+        parts.update(part for part in (url, path_and_query, split.path, split.query) if len(part) > 1)
+    return sorted(parts, key=len, reverse=True)
+
+
+def _scrub(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
 class WebhookChannel:
     """``POST {"text": ...}`` to a Slack- or Teams-compatible incoming webhook (an Airflow http connection)."""
 
@@ -180,10 +226,47 @@ class WebhookChannel:
         self.http_conn_id = http_conn_id
 
     def send(self, report: Report) -> None:
+        import requests
         from airflow.providers.http.hooks.http import HttpHook
+        from airflow.sdk.log import mask_secret
 
         hook = HttpHook(method="POST", http_conn_id=self.http_conn_id)
-        hook.run(endpoint=None, json={"text": report.text()}, extra_options={"timeout": 30})
+        url = hook.get_connection(self.http_conn_id).host or ""
+        secrets = _secret_parts(url)
+        for secret in secrets:
+            mask_secret(secret)
+        where = f"the webhook of connection {self.http_conn_id!r} at {urlsplit(url).hostname or '?'}"
+        try:
+            session = hook.get_conn(extra_options={"timeout": WEBHOOK_TIMEOUT})
+            body = {"text": report.text()}
+            request = session.prepare_request(
+                requests.Request("POST", hook.url_from_endpoint(None), json=body)
+            )
+            secrets = _secret_parts(url, request.url or "", request.path_url)
+            extra = getattr(hook, "merged_extra", {})
+            response = session.send(
+                request,
+                timeout=extra.get("timeout", WEBHOOK_TIMEOUT),
+                allow_redirects=extra.get("allow_redirects", True),
+                **session.merge_environment_settings(request.url, {}, None, None, None),
+            )
+        except Exception as exc:  # requests' messages hold the URL's path: only the type and the cause
+            raise WebhookError(f"{where} could not be reached ({_cause(exc, secrets)})") from None
+        if response.status_code >= 400:
+            answer = _scrub(response.text[:200].strip(), secrets)
+            raise WebhookError(
+                f"{where} refused the message: HTTP {response.status_code} {response.reason}"
+                + (f" ({answer})" if answer else "")
+            )
+
+
+def _cause(exc: BaseException, secrets: Sequence[str]) -> str:
+    """The error's type and, for a connection error, urllib3's reason (refused, DNS, TLS) without the URL."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if reason is None:
+        return type(exc).__name__
+    text = re.sub(r"^<[^>]*>: ", "", str(reason))  # "<…HTTPConnection object at 0x…>: " says nothing
+    return f"{type(exc).__name__}: {_scrub(text, secrets)[:300]}"
 
 
 def channels_for(settings: Any) -> list[Channel]:
@@ -256,12 +339,18 @@ class NotificationLog:
             return len(gone)
 
 
+def order_problem_key(order_id: str, status: str, reason: str | None) -> str:
+    """One problem per order, status and reason: a new reason is a new problem (it fails the run too)."""
+    digest = hashlib.sha256((reason or "").encode()).hexdigest()[:12]
+    return f"order:{order_id}:{status}:{digest}"
+
+
 def open_order_problems(queries: LedgerQueries, tenant: str) -> list[Problem]:
     """The tenant's failed and quarantined orders now, oldest change first (so the first reasons lead)."""
     rows = sorted(queries.problems(tenant, limit=10_000), key=lambda o: (o["at"] or "", o["order_number"]))
     return [
         Problem(
-            key=f"order:{o['order_id']}:{o['status']}",
+            key=order_problem_key(o["order_id"], o["status"], o["reason"]),
             kind=o["status"],
             subject=o["order_number"],
             reason=o["reason"],
@@ -336,19 +425,28 @@ def notify_problems(
         try:
             channel.send(report)
         except Exception as exc:  # one channel down must not hide the problems from the other
+            error = _error_text(exc)
             log.error(
-                "Could not notify %s of %s for tenant %s: %s",
+                "Could not notify %s of %s for tenant %s: %s (tried again when the next run ends)",
                 channel.name,
                 report.summary(),
                 tenant.tenant,
-                exc,
+                error,
             )
-            result[channel.name] = f"error: {exc}"
+            result[channel.name] = f"error: {error}"
             continue
         book.mark(tenant.tenant, channel.name, new, now)
         log.info("Notified %s of %s for tenant %s", channel.name, report.summary(), tenant.tenant)
         result[channel.name] = len(new)
     return result
+
+
+def _error_text(exc: BaseException) -> str:
+    """A failed send for the log and the result: a webhook's own message names no URL; for any other
+    error, the type and message (SMTP errors name the server, not a credential)."""
+    if isinstance(exc, WebhookError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def notify_reconciliation(

@@ -8,7 +8,8 @@ Modes:
   are covered.
 - ``backfill``: a run created by ``airflow backfill create``; window = its data interval, exactly.
 - ``range``: a manual run with ``since`` (and optionally ``until``, default: the run's start).
-- ``orders``: a manual run with ``order_numbers``: exactly these orders, whatever their dates.
+- ``orders``: a manual run with ``order_numbers``: exactly these orders, whatever their dates (at most
+  ``MAX_ORDER_NUMBERS`` different ones; repeats are dropped).
 
 ``dry_run`` (any mode) transforms and shows the AFAS payloads without writing. Times come back as aware UTC.
 A naive ``since``/``until`` (the trigger form may send one) is read in the tenant's time zone.
@@ -16,19 +17,26 @@ A naive ``since``/``until`` (the trigger form may send one) is read in the tenan
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from airflow.sdk.exceptions import AirflowFailException
 from croniter import croniter
+
+from lightspeed_afas.task_failures import ExpectedTaskFailure
 
 MODES = ("scheduled", "range", "orders", "backfill")
 
+# The most order numbers one run re-syncs (the dashboard's re-sync too). Each costs Lightspeed calls
+# from the key's daily budget; larger re-syncs go by date range (since/until).
+MAX_ORDER_NUMBERS = 500
 
-class InvalidRunParamsError(AirflowFailException):
+T = TypeVar("T", bound=Hashable)
+
+
+class InvalidRunParamsError(ExpectedTaskFailure):
     """The trigger params contradict each other; retrying cannot help, so the task fails at once."""
 
 
@@ -74,6 +82,11 @@ def _parse_time(name: str, value: Any, zone: ZoneInfo) -> datetime | None:
     return _utc(parsed)
 
 
+def first_occurrences(items: Iterable[T]) -> list[T]:
+    """``items`` without repeats, in the order they first appear (one hash look-up per item)."""
+    return list(dict.fromkeys(items))
+
+
 def _order_numbers(value: Any) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
@@ -81,11 +94,13 @@ def _order_numbers(value: Any) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list | tuple):
         raise InvalidRunParamsError("order_numbers must be a list of order numbers")
-    numbers = []
-    for item in value:
-        text = str(item).strip()
-        if text and text not in numbers:
-            numbers.append(text)
+    numbers = first_occurrences(text for text in (str(item).strip() for item in value) if text)
+    if len(numbers) > MAX_ORDER_NUMBERS:
+        raise InvalidRunParamsError(
+            f"order_numbers holds {len(numbers):,} different order numbers; one run re-syncs at most "
+            f"{MAX_ORDER_NUMBERS} (each costs Lightspeed calls from the API key's daily budget). Trigger "
+            "several runs of at most that many, or re-sync the period with since/until instead."
+        )
     return tuple(numbers)
 
 

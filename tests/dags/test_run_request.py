@@ -10,6 +10,7 @@ import pytest
 
 from lightspeed_afas.config import load_tenant_file
 from lightspeed_afas.run_request import (
+    MAX_ORDER_NUMBERS,
     InvalidRunParamsError,
     RunRequest,
     last_complete_interval,
@@ -106,6 +107,63 @@ def test_range_run_until_defaults_to_run_start_and_naive_times_are_shop_time(ten
 def test_orders_run(tenant):
     request = resolve_run_window(context("manual", {"order_numbers": [" ORD1 ", "ORD2", "ORD1", ""]}), tenant)
     assert request == RunRequest("manual__x", "orders", None, None, ("ORD1", "ORD2"), False)
+
+
+def test_a_cleared_trigger_form_is_a_normal_run(tenant):
+    params = {"since": None, "until": None, "order_numbers": None, "dry_run": None}
+    request = resolve_run_window(context("manual", params), tenant)
+    assert (request.mode, request.order_numbers, request.dry_run) == ("scheduled", (), False)
+
+
+def test_orders_run_takes_up_to_the_limit_of_different_numbers(tenant):
+    numbers = [f"ORD{i}" for i in range(MAX_ORDER_NUMBERS)]
+    request = resolve_run_window(context("manual", {"order_numbers": numbers * 3}), tenant)
+    assert request.order_numbers == tuple(numbers), "repeats do not count against the limit"
+
+
+def test_more_order_numbers_than_the_limit_are_refused_with_what_to_do(tenant):
+    numbers = [f"ORD{i}" for i in range(40_000)]
+    with pytest.raises(InvalidRunParamsError) as caught:
+        resolve_run_window(context("manual", {"order_numbers": numbers}), tenant)
+    message = str(caught.value)
+    assert "40,000" in message and f"at most {MAX_ORDER_NUMBERS}" in message and "since/until" in message
+    assert "\n" not in message and "ORD1" not in message, "one line, without the numbers given"
+
+
+def test_the_dashboard_resyncs_at_most_what_a_run_takes():
+    from lightspeed_afas.dashboard.app import MAX_RESYNC_ORDERS
+
+    assert MAX_RESYNC_ORDERS == MAX_ORDER_NUMBERS
+
+
+class CountedNumber(str):
+    """An order number that counts the equality checks made on it (``str()`` and ``strip()`` keep it)."""
+
+    comparisons = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountedNumber.comparisons += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+    def __str__(self) -> str:
+        return self
+
+    def strip(self, chars: str | None = None) -> str:
+        return self
+
+
+def test_order_numbers_are_de_duplicated_with_one_look_up_each(tenant, monkeypatch):
+    # Every number four times, each a separate object: a hash look-up compares a number only with an
+    # equal one (3 repeats per number); a scan of the numbers kept so far compares it with all of them.
+    distinct = [f"ORD{i}" for i in range(MAX_ORDER_NUMBERS)]
+    given = [CountedNumber(n) for _ in range(4) for n in distinct]
+    monkeypatch.setattr(CountedNumber, "comparisons", 0)
+    request = resolve_run_window(context("manual", {"order_numbers": given}), tenant)
+    comparisons = CountedNumber.comparisons
+    assert comparisons <= len(given), f"{comparisons} comparisons to de-duplicate {len(given)} numbers"
+    assert request.order_numbers == tuple(distinct)
 
 
 @pytest.mark.parametrize(

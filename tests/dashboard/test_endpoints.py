@@ -170,3 +170,30 @@ def test_the_ledger_connection_may_be_stored_in_airflow(
     finally:
         with create_session() as session:
             session.query(Connection).filter(Connection.conn_id == "lightspeed_afas_ledger").delete()
+
+
+def test_pages_say_which_time_zone_their_times_are_in(client, admin_cookies, seeded):
+    """The ledger's times are shown in the tenant's zone with their offset; the Airflow UI shows UTC."""
+    from datetime import UTC, datetime
+
+    booking = client.get(f"{BASE}/api/tenants/{TENANT}/bookings", cookies=admin_cookies).json()["bookings"][0]
+    at = datetime.fromisoformat(booking["at"])
+    assert at.utcoffset().total_seconds() == 0, "the JSON API gives UTC, with its offset"
+    local = at.astimezone(ZONE)
+    shown = f"{local:%Y-%m-%d %H:%M} {local.isoformat()[-6:]}</time>"
+    in_utc = f'title="{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC in the Airflow UI"'
+
+    page = client.get(f"{BASE}/tenants/{TENANT}", params={"status": "all"}, cookies=admin_cookies).text
+    assert "<th>When (Europe/Amsterdam)</th>" in page and "<th>Started (Europe/Amsterdam)</th>" in page
+    assert "Times are in Europe/Amsterdam, the tenant's time zone" in page and "Airflow UI shows UTC" in page
+    row = page.split(f'data-order="{booking["order_number"]}"')[1].split("</tr>")[0]
+    assert shown in row and in_utc in row
+
+    overview = client.get(f"{BASE}/", cookies=admin_cookies).text
+    assert "<th>Last run (tenant time)</th>" in overview and "the Airflow UI shows UTC" in overview
+    tenant_row = overview.split(f'data-tenant="{TENANT}"')[1].split("</tr>")[0]
+    rows = client.get(f"{BASE}/api/overview", cookies=admin_cookies).json()["tenants"]
+    last_run = next(r["last_run"] for r in rows if r["tenant"] == TENANT)
+    started = datetime.fromisoformat(last_run["started_at"]).astimezone(ZONE)
+    assert f"{started:%Y-%m-%d %H:%M} {started.isoformat()[-6:]}</time>" in tenant_row
+    assert "Europe/Amsterdam" in tenant_row

@@ -140,3 +140,19 @@ def test_a_failed_reconciliation_is_notified_once_per_day(channels):
     )
     assert notify_reconciliation(TENANT, "2026-11-20", ["ORD2001", "ORD2002"]) == {"email": 0, "webhook": 0}
     assert len(hook.bodies) == 2
+
+
+def test_a_failure_with_a_new_reason_is_a_new_problem(channels):
+    """The rule that fails a run (a first failure or a new reason) is the rule that notifies."""
+    seeded, ledger, sink, hook = channels
+    end_of_run()
+    with frozen_ledger_clock(seeded.now):
+        ledger.record(TENANT, "scheduled__3", [outcome(1003, "failed", reason=REASON_ITEM)], 9)
+    end_of_run("scheduled__3")
+    assert len(hook.bodies) == 1  # the same reason again: already told
+
+    with frozen_ledger_clock(seeded.now):
+        ledger.record(TENANT, "scheduled__4", [outcome(1003, "failed", reason="Debiteur geblokkeerd")], 9)
+    end_of_run("scheduled__4")
+    assert len(hook.bodies) == 2 and len(sink.messages) == 2
+    assert "ORD1003 (failed): Debiteur geblokkeerd" in hook.bodies[1]["text"]

@@ -20,7 +20,9 @@ from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import RunningServer, admin_call, serve_in_thread
 from lightspeed_afas.ledger import Ledger
+from lightspeed_afas.pipeline import retry_policy
 from tests.conftest import REPO
+from tests.fake_clock import FakeClock
 
 TENANT = tenant_file("shop", "Testwinkel", "ls_shop", "afas_shop")
 
@@ -31,6 +33,7 @@ class SyncEnv:
     afas: RunningServer
     include: Path
     ledger_path: Path
+    clock: FakeClock  # the pipeline's clock: it stands still between runs unless a test advances it
 
     # -- driving ----------------------------------------------------------------------------------
 
@@ -43,8 +46,9 @@ class SyncEnv:
                 data[key] = value
         (self.include / "tenants" / "shop.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 
-    def run(self, **params: Any) -> Any:
-        """One DAG run of the tenant (``params`` as a manual trigger would pass them)."""
+    def run(self, *, logical_date: Any = None, **params: Any) -> Any:
+        """One DAG run of the tenant (``params`` as a manual trigger would pass them; ``logical_date``
+        gives the run that interval's data interval)."""
         from airflow.dag_processing.dagbag import DagBag
 
         bag = DagBag(dag_folder=str(REPO / "dags"))
@@ -54,7 +58,25 @@ class SyncEnv:
             task.retries = (
                 0  # a failing task fails the run now, instead of dag.test() waiting out retry delays
             )
+        if logical_date is not None:
+            return dag.test(run_conf=params or None, logical_date=logical_date)
         return dag.test(run_conf=params or None)
+
+    def summary(self, run: Any) -> dict[str, Any]:
+        """The run summary ``load_to_afas`` returned (its XCom; the tenant needs ``detail_logging``, else
+        the run's teardown purged the staged file)."""
+        from airflow.models.xcom import XComModel
+        from airflow.providers.common.io.xcom.backend import XComObjectStorageBackend
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            row = (
+                session.query(XComModel)
+                .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id="load_to_afas", map_index=-1)
+                .one()
+            )
+            value = row.value
+        return XComObjectStorageBackend.deserialize_value(type("R", (), {"value": value})())
 
     @property
     def ledger(self) -> Ledger:
@@ -124,7 +146,9 @@ def sync_env(airflow_db, tmp_path, monkeypatch):
             "AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER",
             json.dumps({"conn_type": "sqlite", "host": str(ledger_path)}),
         )
-        env = SyncEnv(shop, afas, include, ledger_path)
+        clock = FakeClock()
+        monkeypatch.setattr(retry_policy, "utc_now", clock)
+        env = SyncEnv(shop, afas, include, ledger_path, clock)
         env.tenant()
         yield env
         # Staged files a detail-logging tenant keeps are this test's; later tests scan the folder.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from lightspeed_afas.cli import main
 
@@ -33,3 +34,33 @@ def test_doctor_names_each_problem(sync_env, capsys, monkeypatch):
     assert main(["doctor", "shop"]) == 1
     out = capsys.readouterr().out
     assert "FAIL AFAS connection afas_shop" in out and "token" in out and "WRONG" not in out
+
+
+def test_doctor_finds_connections_stored_in_the_metadata_db(sync_env, capsys, monkeypatch):
+    """``airflow connections add`` and the UI store connections in the metadata DB: the tasks see them
+    there, and so must the doctor (the Task SDK's lookup outside a task does not)."""
+    from airflow.models.connection import Connection
+    from airflow.utils.session import create_session
+
+    stored = {}
+    for conn_id in ("ls_shop", "afas_shop"):
+        env = f"AIRFLOW_CONN_{conn_id.upper()}"
+        stored[conn_id] = Connection.from_json(os.environ[env], conn_id)
+        monkeypatch.delenv(env)
+    try:
+        with create_session() as session:
+            session.add_all(stored.values())
+        assert main(["doctor", "shop"]) == 0, capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "ok   Lightspeed connection ls_shop" in out and "ok   AFAS connection afas_shop" in out
+    finally:
+        with create_session() as session:
+            session.query(Connection).filter(Connection.conn_id.in_(list(stored))).delete()
+
+
+def test_doctor_says_how_to_create_a_connection_defined_nowhere(sync_env, capsys, monkeypatch):
+    monkeypatch.delenv("AIRFLOW_CONN_LS_SHOP")
+    assert main(["doctor", "shop"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL Lightspeed connection ls_shop: The conn_id `ls_shop` isn't defined" in out
+    assert "airflow connections add" in out and "Admin → Connections" in out

@@ -110,7 +110,7 @@ def test_the_log_command_answers_what_happened_to_an_order(sync_env, capsys):
     assert main(["log", "nobody"]) == 1
     assert "no entries for tenant 'nobody'" in capsys.readouterr().out
     assert main(["log", "shop", "--since", "last week"]) == 2
-    assert "--since" in capsys.readouterr().out
+    assert "--since" in capsys.readouterr().err  # errors on stderr: --json output stays JSON
 
 
 def test_detail_log_shows_what_was_sent_for_an_order(sync_env, capsys):

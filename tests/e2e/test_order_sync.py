@@ -158,6 +158,7 @@ def test_failed_orders_are_retried_by_later_runs_and_booked_once_fixed(sync_env)
     sync_env.afas_admin(
         "PUT", "/catalogue", {"items": {p.afas_item_code: {"type": "2", "units": ["STK"]} for p in PRODUCTS}}
     )
+    sync_env.clock.advance(timedelta(minutes=15))  # a failed order is retried after its backoff
     assert sync_env.run().state == "success"
     booked = sync_env.afas_orders_by_reference()
     assert all(len(booked[h["order_number"]]) == 1 for h in failed)

@@ -9,6 +9,7 @@ import requests
 
 from emulators.afas import DEMO_TOKEN_DATA, AfasConfig
 from emulators.afas import create_app as create_afas
+from emulators.clock import EmulatorClock, ManualTime
 from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import serve_in_thread
@@ -20,13 +21,19 @@ LS_AUTH = (DEMO_API_KEY, DEMO_API_SECRET)
 
 @pytest.fixture
 def lightspeed_factory():
-    """Start a Lightspeed emulator with a given config; all are stopped at the end of the test."""
+    """Start a Lightspeed emulator with a given config; all are stopped at the end of the test.
+
+    ``real_time=ManualTime()`` runs its clock on that time source instead of the machine's, so the
+    test moves time itself (``real_time.advance``) and every reset and ``Retry-After`` is exact.
+    """
     import contextlib
 
     stack = contextlib.ExitStack()
 
-    def start(**config):
-        return stack.enter_context(serve_in_thread(create_lightspeed(LightspeedConfig(**config))))
+    def start(real_time: ManualTime | None = None, **config):
+        settings = LightspeedConfig(**config)
+        clock = None if real_time is None else EmulatorClock(settings.clock_scale, real_seconds=real_time)
+        return stack.enter_context(serve_in_thread(create_lightspeed(settings, clock)))
 
     with stack:
         yield start

@@ -96,10 +96,8 @@ def test_a_refused_write_is_not_dropped(client, debtor):
 
 def test_commit_then_hang_outlasts_a_client_timeout(client, debtor):
     client.admin("POST", "faults", {"hang_after_commit": {"count": 1, "seconds": 2}})
-    started = time.monotonic()
-    with pytest.raises(requests.exceptions.ReadTimeout):
+    with pytest.raises(requests.exceptions.ReadTimeout):  # no answer within 0.5 s of a 2 s hang
         client.post("FbSales", sales_order(debtor, "HANG-1"), timeout=0.5)
-    assert time.monotonic() - started < 1.5
     assert len(references(client, "HANG-1")) == 1
     assert client.admin("GET", "calls")["hung"] == 1
 

@@ -142,6 +142,48 @@ def test_processes_opening_a_new_ledger_at_once_all_get_it_migrated(ledger_url):
         assert conn.execute(sa.text("SELECT count(*) FROM lsafas_schema_version")).scalar() == 2
 
 
+def test_a_sqlite_migration_holds_the_write_lock_from_before_it_reads_the_versions(tmp_path, monkeypatch):
+    """A second worker opening the ledger mid-migration must wait, not apply version 1 a second time."""
+    import sqlite3
+
+    from lightspeed_afas.ledger import schema
+
+    path, rivals = tmp_path / "ledger.db", []
+
+    def rival_worker_starts() -> None:  # a second process's ``BEGIN IMMEDIATE``, without waiting
+        other = sqlite3.connect(path, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            rivals.append("got the write lock")
+        except sqlite3.OperationalError as exc:
+            rivals.append(str(exc))
+        finally:
+            other.close()
+
+    (version, description, step), *later = schema.MIGRATIONS
+    monkeypatch.setattr(
+        schema,
+        "MIGRATIONS",
+        [(version, description, lambda conn: (rival_worker_starts(), step(conn)))] + later,
+    )
+    ledger = Ledger(f"sqlite:///{path}")
+    assert rivals == ["database is locked"]
+    assert ledger.schema_version() == 2 and ledger.migrate() == []
+
+
+def test_opening_an_up_to_date_sqlite_ledger_does_not_wait_for_a_writer(tmp_path):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    Ledger(url)
+    writer = sqlite3.connect(tmp_path / "ledger.db", timeout=0)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another task's long write transaction
+        assert Ledger(url).schema_version() == 2
+    finally:
+        writer.close()
+
+
 def test_hostile_order_numbers_and_times_do_not_stop_the_ledger(ledger):
     long_number, long_time = "ORD" + "7" * 117, "2026-11-20T10:00:00.000000000000000+01:00"
     (stored,) = ledger.record("shop", "r", [OrderOutcome(1, long_number, long_time, "failed", reason="x")], 5)

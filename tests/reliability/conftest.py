@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -33,7 +34,9 @@ from emulators.demo_catalogue import PRODUCTS, tenant_file
 from emulators.lightspeed import LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import RunningServer, admin_call, serve_in_thread
+from lightspeed_afas.pipeline import retry_policy
 from tests.conftest import REPO
+from tests.fake_clock import FakeClock
 
 EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "12"))
 SEED = int(os.environ.get("RELIABILITY_SEED", "20261125"))  # the fault plans are the same on every run
@@ -58,17 +61,37 @@ WRITE_POINTS = {
 }
 
 
+# The tenant's notification webhook (a Slack-style URL whose path is the credential). The scan's test
+# points it at a local sink on 127.0.0.1, so no notification ever leaves the machine.
+WEBHOOK_PATH = "/services/T0RELIAB1/B0RELIAB1/Wq8Zk3Rv7Lp2Nx5Tb9Yc4Hs6Jm0Dg1"
+
+
+def _dotnet_json(text: str) -> str:
+    """``text`` as .NET's System.Text.Json writes it inside a string: ``+ < > & '`` as ``\\u00XX``."""
+    return "".join(f"\\u{ord(c):04X}" if c in "+<>&'" else c for c in text)
+
+
 def secret_forms() -> dict[str, str]:
-    """Every form in which the two connections' secrets could leak."""
+    """Every form in which the connections' secrets could leak."""
     xml_b64 = base64.b64encode(AFAS_TOKEN_XML.encode()).decode()
+    basic = base64.b64encode(f"{LS_KEY}:{LS_SECRET}".encode()).decode()
     return {
         "AFAS token (data part)": AFAS_TOKEN_DATA,
         "AFAS token (whole XML)": AFAS_TOKEN_XML,
+        "AFAS token (whole XML, JSON with \\/)": AFAS_TOKEN_XML.replace("/", "\\/"),
+        "AFAS token (whole XML, JSON with \\u003C)": _dotnet_json(AFAS_TOKEN_XML),
         "AFAS token (base64 of the XML)": xml_b64,
+        "AFAS token (base64 of the XML, JSON with \\u002B)": _dotnet_json(xml_b64),
         "AFAS token (base64 of the data part)": base64.b64encode(AFAS_TOKEN_DATA.encode()).decode(),
+        "AFAS Authorization header": f"AfasToken {xml_b64}",
         "Lightspeed API key": LS_KEY,
         "Lightspeed API secret": LS_SECRET,
-        "Lightspeed basic-auth header": base64.b64encode(f"{LS_KEY}:{LS_SECRET}".encode()).decode(),
+        "Lightspeed basic-auth header": basic,
+        "Lightspeed Authorization header (Basic)": f"Basic {basic}",
+        "Lightspeed basic-auth header (JSON with \\u002B)": _dotnet_json(basic),
+        "notification webhook path": WEBHOOK_PATH,
+        "notification webhook path (JSON with \\/)": WEBHOOK_PATH.replace("/", "\\/"),
+        "notification webhook path (URL-encoded)": quote(WEBHOOK_PATH, safe=""),
     }
 
 
@@ -135,6 +158,7 @@ class RunResult:
 
 
 _run_ids = itertools.count(1)
+RUN_SPACING = timedelta(days=1)  # longer than any step of the retry backoff
 
 
 def now_utc() -> datetime:
@@ -168,6 +192,9 @@ class Stack:
     home: Path
     errors: list[str] = field(default_factory=list)  # every exception text a run raised
     ledger_file: Path | None = None
+    # The pipeline's clock moves RUN_SPACING per run, so every failed order is due for a retry at each
+    # run as these scenarios assume (the backoff itself: tests/e2e/test_known_failures.py).
+    clock: FakeClock = field(default_factory=FakeClock)
 
     # -- set-up -----------------------------------------------------------------------------------
 
@@ -215,7 +242,7 @@ class Stack:
 
         clear_cache()
         tenant = load_tenant("shop")
-        return sync_settings(tenant, load_mapping(tenant.mapping, tenant.mapping_overrides))
+        return sync_settings(tenant, load_mapping(tenant.mapping, tenant.mapping_overrides), self.clock)
 
     # -- driving ----------------------------------------------------------------------------------
 
@@ -257,6 +284,7 @@ class Stack:
         from lightspeed_afas.pipeline.steps import LeaseHeldError
 
         request = request or self.request(**kw)
+        self.clock.advance(RUN_SPACING)
         settings = self.settings()
         upstream: dict[str, Any] = {}
         try:
@@ -291,6 +319,7 @@ class Stack:
         dag = bag.dags["lightspeed_afas_shop"]
         for task in dag.tasks:
             task.retries = 0
+        self.clock.advance(RUN_SPACING)
         return dag.test(run_conf=params or None)
 
     # -- looking ----------------------------------------------------------------------------------
@@ -411,6 +440,7 @@ def running_stack(
             "AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER", os.environ["AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER"]
         )
         env = Stack(ls_server, afas_server, include, home)
+        monkeypatch.setattr(retry_policy, "utc_now", env.clock)  # for dag_run()
         env.tenant()
         env.fresh_ledger()
         env.afas_admin("PUT", "/catalogue", all_products_in_afas())

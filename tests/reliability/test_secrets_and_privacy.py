@@ -1,13 +1,16 @@
 """Secrets and personal data: after full runs — through ``dag.test()`` and in-process, with detail logging
 off and on, with hostile orders, refusals, lost answers, an AFAS outage and a spent Lightspeed budget —
-the AFAS token (data part, whole XML, their base64 forms) and the Lightspeed key and secret appear in
-no task log, no XCom file, nowhere in the ledger database (detail log included), in no file under
-AIRFLOW_HOME and in no exception a run raised. The basic log holds no name, e-mail address, phone
+the AFAS token (data part, whole XML, their base64 and JSON-escaped forms, the ``AfasToken`` header),
+the Lightspeed key, secret and ``Basic`` header, and the tenant's notification webhook URL (its path is
+the credential; a local sink stands in for Slack, failing its first call) appear in no task log, no
+XCom file, nowhere in the ledger database (detail log included), in no file under AIRFLOW_HOME, in no
+notification sent and in no exception a run raised. The basic log holds no name, e-mail address, phone
 number or address. And the demo binds to loopback only, with the README saying what production needs.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -18,7 +21,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import REPO
-from tests.reliability.conftest import now_utc, secret_forms, stamp
+from tests.hooks.echo_server import Reply, Seen, serve
+from tests.reliability.conftest import WEBHOOK_PATH, now_utc, secret_forms, stamp
 
 BASIC_LOG = (
     "lsafas_sync_run",
@@ -65,6 +69,12 @@ def _scan(text: str) -> list[str]:
     return [name for name, secret in secret_forms().items() if secret in text]
 
 
+def _webhook_sink(seen: list[Seen]) -> Reply:
+    """A Slack stand-in: the first notification fails (the error path), the later ones succeed."""
+    posts = [s for s in seen if s.method == "POST"]
+    return Reply(500, b"server_error") if len(posts) == 1 else Reply(200, b"ok")
+
+
 def _files_text(root: Path) -> dict[str, str]:
     out = {}
     for path in root.rglob("*"):
@@ -75,9 +85,18 @@ def _files_text(root: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("detail_logging", [False, True], ids=["detail-log-off", "detail-log-on"])
 def test_no_secret_anywhere_and_no_customer_detail_in_the_basic_log(
-    stack, tally, capfd, caplog, detail_logging
+    stack, tally, capfd, caplog, monkeypatch, detail_logging
 ):
-    stack.tenant(detail_logging=detail_logging)
+    with serve(lambda request: _webhook_sink(sink.seen)) as sink:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_REL_WEBHOOK_SHOP",
+            json.dumps({"conn_type": "http", "host": f"{sink.url}{WEBHOOK_PATH}"}),
+        )
+        stack.tenant(detail_logging=detail_logging, notifications={"webhook_conn_id": "rel_webhook_shop"})
+        _run_and_scan(stack, tally, capfd, caplog, detail_logging, sink.seen)
+
+
+def _run_and_scan(stack, tally, capfd, caplog, detail_logging: bool, webhook: list[Seen]) -> None:
     stack.reset(orders=8)
     moment = stamp(now_utc() - timedelta(minutes=25))
     stack.shop_admin("POST", "/orders", {"orders": _customers(8, moment)})
@@ -116,6 +135,7 @@ def test_no_secret_anywhere_and_no_customer_detail_in_the_basic_log(
         "task logs (stdout/stderr)": out.out + out.err,
         "log records": caplog.text,
         "exceptions raised by runs": "\n".join(stack.errors) + repr(outage.error) + repr(spent.summary),
+        "notifications sent": "\n".join(s.body.decode("utf-8", errors="replace") for s in webhook),
         **{f"ledger table {name}": text for name, text in tables.items()},
         **{f"file {path}": text for path, text in _files_text(home).items()},
         **{
@@ -126,6 +146,9 @@ def test_no_secret_anywhere_and_no_customer_detail_in_the_basic_log(
     # Task logs reach the captured output or the log records, depending on which test configured
     # Airflow's logging first in this process; both are scanned.
     assert "Bookings of this run" in out.out + out.err + caplog.text, "the task logs are captured"
+    assert [s.path for s in webhook if s.method == "POST"][:2] == [WEBHOOK_PATH] * 2, (
+        "the webhook was called: once failing, then again"
+    )
     xcom = [where for where in places if "/xcom/lightspeed_afas_shop/" in where]
     if detail_logging:
         assert xcom, "the object-storage XCom files (kept with the detail log) are scanned"

@@ -442,3 +442,77 @@ def test_the_emulators_profile_runs_both_emulators_and_the_demo_tenant_can_log_i
         header = {"Authorization": "AfasToken " + base64.b64encode(token.encode()).decode()}
         answer = requests.get(f"{base}{urlsplit(erp.host).path}/metainfo", headers=header, timeout=10)
         assert answer.status_code == 200, answer.text
+
+
+# -- exposure: what the defaults open -------------------------------------------------------------------
+
+
+def published(service: dict) -> list[tuple[str, str, str]]:
+    """(host address, host port, container port) of each ``ports`` entry; no address means all of them."""
+    out = []
+    for entry in service.get("ports", []):
+        parts = str(entry).split(":")
+        address, host_port, container_port = (["0.0.0.0", *parts] if len(parts) == 2 else parts)[-3:]
+        out.append((address, host_port, container_port))
+    return out
+
+
+def test_every_published_port_is_on_loopback_unless_asked_otherwise():
+    for variables in (example_variables(), {**example_variables(), "AIRFLOW_API_BIND": ""}):
+        spec = compose.load(variables)
+        for name, service in services(spec).items():
+            for address, _, _ in published(service):
+                assert address == "127.0.0.1", f"{name} publishes on {address}: bind it to 127.0.0.1"
+    spec = compose.load({**example_variables(), "AIRFLOW_API_BIND": "0.0.0.0", "AIRFLOW_API_PORT": "8443"})
+    assert published(services(spec)["airflow-apiserver"]) == [("0.0.0.0", "8443", "8080")]
+    assert compose.env_example()["AIRFLOW_API_BIND"] == "127.0.0.1"
+    # Without the variable at all (an old .env): still loopback.
+    spec = compose.load({k: v for k, v in example_variables().items() if k != "AIRFLOW_API_BIND"})
+    assert published(services(spec)["airflow-apiserver"]) == [("127.0.0.1", "8080", "8080")]
+
+
+def test_the_connection_test_button_stays_off_as_airflow_ships_it(spec):
+    from airflow.configuration import conf
+
+    assert conf.get_default_value("core", "test_connection") == "Disabled"
+    for name, service in services(spec).items():
+        value = compose.environment(service).get("AIRFLOW__CORE__TEST_CONNECTION", "Disabled")
+        assert value == "Disabled", f"{name} enables [core] test_connection"
+
+
+def effective_environment(service: dict, dotenv: dict[str, str]) -> dict[str, str]:
+    """What a container gets: its env_file (.env) overridden by its ``environment`` (Compose's order)."""
+    files = service.get("env_file") or []
+    from_files = dotenv if any((f["path"] if isinstance(f, dict) else f) == ".env" for f in files) else {}
+    return {**from_files, **compose.environment(service)}
+
+
+def test_the_admin_password_reaches_airflow_init_only():
+    dotenv = {**example_variables(), "AIRFLOW_ADMIN_PASSWORD": "admin-pw-7f3a9c1e"}
+    spec = compose.load(dotenv)
+    for name, service in services(spec).items():
+        env = effective_environment(service, dotenv)
+        holders = sorted(key for key, value in env.items() if "admin-pw-7f3a9c1e" in value)
+        if name == "airflow-init":
+            assert holders == ["AIRFLOW_ADMIN_PASSWORD"], holders
+        else:
+            assert holders == [], f"{name} gets the admin password in {holders}"
+    init = services(spec)["airflow-init"]["command"][1]
+    assert 'os.environ["AIRFLOW_ADMIN_PASSWORD"]' in init, "airflow-init writes the password file from it"
+
+
+def test_readme_running_it_for_real_says_what_the_compose_file_does():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Running it for real", 1)[1].split("\n## ", 1)[0]
+    for fact in (
+        "http://127.0.0.1:8080",
+        "AIRFLOW_API_BIND",
+        "AIRFLOW_AUTH_MANAGER",
+        "FabAuthManager",
+        "AIRFLOW__CORE__TEST_CONNECTION",
+        "--proxy-headers",
+        "AIRFLOW__API__BASE_URL",
+    ):
+        assert fact in section, f"README 'Running it for real' does not mention {fact}"
+    raw = json.dumps(compose.load_raw())
+    assert "AIRFLOW_AUTH_MANAGER:-airflow.api_fastapi.auth.managers.simple" in raw

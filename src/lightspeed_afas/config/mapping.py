@@ -22,9 +22,9 @@ ITEM_CODE_SOURCES = ("articleCode", "sku", "ean")
 REMARK_FIELDS = ("number", "comment", "payment_title", "shipment_title", "discount_code", "customer_name")
 # AFAS VaIt (type item) values, from the FbSalesLines OpenAPI enum.
 ITEM_TYPES = ("1", "2", "3", "4", "5", "6", "7", "8", "10", "11", "14")
-_RATE_KEY = re.compile(r"^(0|1|0\.\d{1,4}|1\.0{1,4})$")
-_ISO2 = re.compile(r"^[a-z]{2}$")
-_AFAS_COUNTRY = re.compile(r"^[A-Z0-9]{1,3}$")
+_RATE_KEY = re.compile(r"\A(0|1|0\.\d{1,4}|1\.0{1,4})\Z")
+_ISO2 = re.compile(r"\A[a-z]{2}\Z")
+_AFAS_COUNTRY = re.compile(r"\A[A-Z0-9]{1,3}\Z")
 
 ItemType = Literal["1", "2", "3", "4", "5", "6", "7", "8", "10", "11", "14"]
 

@@ -37,7 +37,8 @@ from lightspeed_afas.config.fields import (
     Strict,
 )
 
-TENANT_ID = re.compile(r"^[a-z0-9_]+$")
+# \A…\Z, not ^…$: with re.match, "$" also matches before a trailing newline ("acme\n").
+TENANT_ID = re.compile(r"\A[a-z0-9_]+\Z")
 OrderStatus = Literal[
     "new",
     "offer",
@@ -206,6 +207,17 @@ class Notifications(Strict):
     def enabled(self) -> bool:
         return bool(self.email or self.webhook_conn_id)
 
+    @field_validator("from_email")
+    @classmethod
+    def _one_header_line(cls, value: str | None) -> str | None:
+        # A CR or LF would end the From header and start another (header injection).
+        if value is not None and any(ord(char) < 32 or ord(char) == 127 for char in value):
+            raise ValueError(
+                f"{value!r} holds a line break or another control character: give one address "
+                "(or 'Name <address>') on one line"
+            )
+        return value
+
 
 class TenantConfig(Strict):
     """One tenant file."""
@@ -235,7 +247,7 @@ class TenantConfig(Strict):
     @field_validator("tenant")
     @classmethod
     def _tenant_id(cls, value: str) -> str:
-        if not TENANT_ID.match(value):
+        if not TENANT_ID.fullmatch(value):
             raise ValueError(f"{value!r} is not a tenant id: use lower-case letters, digits and _ only")
         return value
 

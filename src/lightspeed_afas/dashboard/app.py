@@ -28,11 +28,12 @@ from pydantic import BaseModel, Field
 
 from lightspeed_afas.dashboard import data, page
 from lightspeed_afas.ledger.queries import PROBLEM_STATUSES, LedgerQueries
+from lightspeed_afas.run_request import MAX_ORDER_NUMBERS
 
 URL_PREFIX = "/lightspeed-afas"
 API_URL_ENV = "LIGHTSPEED_AFAS_AIRFLOW_API_URL"
 TOKEN_COOKIE = "_token"  # airflow.api_fastapi.auth.managers.base_auth_manager.COOKIE_NAME_JWT_TOKEN
-MAX_RESYNC_ORDERS = 500
+MAX_RESYNC_ORDERS = MAX_ORDER_NUMBERS  # what one run re-syncs at most
 
 _ledgers: dict[str, Any] = {}
 _ledgers_lock = threading.Lock()
@@ -121,10 +122,31 @@ def _status_param(status: str) -> str:
     return status
 
 
+FRAME_HEADERS = {
+    # Only Airflow's own UI (same origin: it shows the page in its nav) may frame the dashboard; no other
+    # site can overlay the Re-sync button (clickjacking). CSP for current browsers, X-Frame-Options for old.
+    "Content-Security-Policy": "frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
+
+async def frame_policy(request: Request, call_next: Any) -> Response:
+    """Middleware: every response of the app gets ``FRAME_HEADERS`` (a page's own CSP is extended)."""
+    response = await call_next(request)
+    policy = response.headers.get("Content-Security-Policy")
+    if policy and "frame-ancestors" not in policy:
+        response.headers["Content-Security-Policy"] = f"{policy.rstrip('; ')}; frame-ancestors 'self'"
+    elif not policy:
+        response.headers["Content-Security-Policy"] = FRAME_HEADERS["Content-Security-Policy"]
+    response.headers.setdefault("X-Frame-Options", FRAME_HEADERS["X-Frame-Options"])
+    return response
+
+
 def create_app(ledger_url: str | None = None) -> FastAPI:
     """The dashboard app; ``ledger_url`` pins the ledger (tests), else the Airflow connection decides."""
     app = FastAPI(title="Lightspeed → AFAS dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.ledger_url = ledger_url
+    app.middleware("http")(frame_policy)
 
     # -- pages ------------------------------------------------------------------------------------
 

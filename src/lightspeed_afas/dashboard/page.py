@@ -7,7 +7,7 @@ Everything that comes from the ledger or a tenant file is escaped.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -114,9 +114,25 @@ RESYNC_JS = """
 
 
 def _fmt_time(value: str | None, zone: ZoneInfo) -> str:
+    """``2026-11-20 11:00 +01:00`` in the tenant's zone; the UTC time (as the Airflow UI shows it) on hover."""
     if not value:
         return "—"
-    return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    moment = datetime.fromisoformat(value)
+    local = moment.astimezone(zone)
+    utc = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    offset = local.isoformat()[-6:]
+    return (
+        f'<time datetime="{escape(moment.astimezone(UTC).isoformat())}" title="{utc} in the Airflow UI">'
+        f"{local.strftime('%Y-%m-%d %H:%M')} {offset}</time>"
+    )
+
+
+def zone_note(zone: ZoneInfo) -> str:
+    """The sentence that says which zone a page's times are in, and that the Airflow UI shows UTC."""
+    return (
+        f"Times are in {escape(zone.key)}, the tenant's time zone, with their UTC offset; the Airflow UI shows "
+        "UTC (hover over a time to see it in UTC)."
+    )
 
 
 def _badge(text: str | None) -> str:
@@ -208,7 +224,8 @@ def overview_page(data: dict[str, Any], prefix: str, airflow_root: str) -> str:
         rows.append(
             f'<tr data-tenant="{escape(s["tenant"])}">'
             f'<td><a href="{escape(prefix)}/tenants/{quote(s["tenant"])}">{escape(s["tenant"])}</a><br>'
-            f'<span class="small muted">{name}</span></td>'
+            f'<span class="small muted">{name}</span><br>'
+            f'<span class="small muted zone">{escape(s["timezone"])}</span></td>'
             f"<td>{run_cell}</td>"
             f'<td class="num">{s["booked_today"]}</td><td class="num">{s["booked_this_week"]}</td>'
             f'<td class="num {"bad" if s["failed"] else ""}">{s["failed"]}</td>'
@@ -218,7 +235,8 @@ def overview_page(data: dict[str, Any], prefix: str, airflow_root: str) -> str:
             f"<td>{chart_svg(s['daily'])}</td></tr>"
         )
     table = (
-        '<table id="tenants"><thead><tr><th>Tenant</th><th>Last run</th><th class="num">Booked today</th>'
+        '<table id="tenants"><thead><tr><th>Tenant</th><th>Last run (tenant time)</th>'
+        '<th class="num">Booked today</th>'
         '<th class="num">This week</th><th class="num">Failed</th><th class="num">Quarantined</th>'
         '<th class="num">Lightspeed calls, 24 h</th><th>Bookings / failures, 30 days</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
@@ -232,8 +250,9 @@ def overview_page(data: dict[str, Any], prefix: str, airflow_root: str) -> str:
         f"{table}"
         '<p class="legend small muted"><span><i class="sw" style="background:#2da44e"></i>booked</span>'
         '<span><i class="sw" style="background:#cf222e"></i>failed attempts</span>'
-        "Days and weeks in each tenant's time zone; calls are the runs' Lightspeed requests in the last "
-        "24 hours against the 12,000-a-day limit per API key.</p>"
+        "Days, weeks and times in each tenant's time zone (times with their UTC offset; the Airflow UI shows "
+        "UTC); calls are the runs' Lightspeed requests in the last 24 hours against the 12,000-a-day limit "
+        "per API key.</p>"
     )
     return _layout(TITLE, body)
 
@@ -273,7 +292,7 @@ def _orders_table(
     return (
         f'<table id="{table_id}"><thead><tr>{head}<th>Order</th><th>AFAS order</th><th>Debtor</th>'
         '<th>Status</th><th>Action</th><th>Reason</th><th>profitLogReference</th><th class="num">Attempts</th>'
-        f"<th>When</th><th>Airflow run</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<th>When ({escape(zone.key)})</th><th>Airflow run</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -310,7 +329,8 @@ def tenant_page(
         for r in runs
     )
     runs_html = (
-        '<table id="runs"><thead><tr><th>Airflow run</th><th>Mode</th><th>Outcome</th><th>Started</th>'
+        '<table id="runs"><thead><tr><th>Airflow run</th><th>Mode</th><th>Outcome</th>'
+        f"<th>Started ({escape(zone.key)})</th>"
         '<th>Orders</th><th class="num">Lightspeed calls</th><th class="num">AFAS calls</th><th>Note</th>'
         f"</tr></thead><tbody>{run_rows}</tbody></table>"
         if runs
@@ -327,6 +347,7 @@ def tenant_page(
         f'<p class="small"><a href="{escape(prefix)}/">← all tenants</a></p>'
         f'<h1>{escape(summary["name"])} <span class="muted small">{escape(tenant)} · '
         f'<a target="_top" href="{escape(airflow_root)}/dags/{quote(dag_id)}">{escape(dag_id)}</a></span></h1>'
+        f'<p class="small muted" id="zone-note">{zone_note(zone)}</p>'
         f'<div class="cards">{cards_html}</div>'
         f"<div>{chart_svg(summary['daily'], width=720, height=120)}</div>"
         '<p class="legend small muted"><span><i class="sw" style="background:#2da44e"></i>booked</span>'

@@ -30,11 +30,18 @@ from lightspeed_afas.hooks.afas_filters import (
     query_string,
     split_to_fit,
 )
-from lightspeed_afas.hooks.base import ApiHook, backoff_delay
+from lightspeed_afas.hooks.base import (
+    PARSE_ERRORS,
+    Answer,
+    ApiHook,
+    BodyTooLargeError,
+    backoff_delay,
+)
 from lightspeed_afas.hooks.errors import (
     AfasAmbiguousWriteError,
     AfasAuthError,
     AfasBadRequestError,
+    AfasBadResponseError,
     AfasError,
     AfasNotFoundError,
     AfasUnavailableError,
@@ -44,6 +51,10 @@ from lightspeed_afas.hooks.errors import (
 AFAS_MAX_PARALLEL = 8
 DEFAULT_PARALLEL = 4
 DEFAULT_TAKE = 1000
+# The most pages one GetConnector read takes: 250 pages of 1,000 = 250,000 rows. The connector's reads
+# are look-ups by a batch of values and short lists (administrations, journals), and AFAS itself calls
+# skips beyond ~100,000 slow; a server that ignores skip/take stops here instead of paging forever.
+MAX_PAGES = 250
 
 _TOKEN_XML = re.compile(
     r"^\s*<token>\s*<version>\s*1\s*</version>\s*<data>([^<]+)</data>\s*</token>\s*$", re.S
@@ -127,7 +138,9 @@ class AfasProfitHook(ApiHook):
         try:
             xml = token_xml(conn.password or "")
             header = authorization_header(conn.password or "")
-            secrets += [xml, header, header.split(" ", 1)[1], _TOKEN_XML.match(xml).group(1)]  # type: ignore[union-attr]
+            data = _TOKEN_XML.match(xml).group(1)  # type: ignore[union-attr]
+            data_b64 = base64.b64encode(data.encode("utf-8")).decode("ascii")
+            secrets += [xml, header, header.split(" ", 1)[1], data, data_b64]
         except AfasAuthError:
             pass
         return [s for s in secrets if s]
@@ -176,18 +189,39 @@ class AfasProfitHook(ApiHook):
             raise ValueError("get_rows needs order_by: paging without a sort order can skip rows in AFAS")
         fixed = [("orderbyfieldids", ",".join(order_by)), *filter_params(filters)]
         rows: list[dict[str, Any]] = []
+        previous: list[Any] = []
         skip = 0
-        while True:
+        for _ in range(MAX_PAGES):
             page_take = take if max_rows is None else min(take, max_rows - len(rows))
             params = [("skip", str(skip)), ("take", str(page_take)), *fixed]
             body = self._call(
                 "GET", f"connectors/{quote(connector, safe='')}", f"connectors/{connector}", params
             )
             page = body.get("rows") or []
+            self._check_page(connector, skip, page_take, page, previous)
             rows.extend(page)
             if len(page) < page_take or (max_rows is not None and len(rows) >= max_rows):
                 return rows
+            previous = page
             skip += page_take
+        raise AfasBadResponseError(
+            f"AFAS GetConnector {connector} still had full pages after {MAX_PAGES} pages of {take} rows: "
+            "stopped. Narrow the filter: this connector reads look-ups and short lists only."
+        )
+
+    @staticmethod
+    def _check_page(connector: str, skip: int, take: int, page: list[Any], previous: list[Any]) -> None:
+        """Stop on a server that does not page: more rows than asked, or the previous page again."""
+        if len(page) > take:
+            raise AfasBadResponseError(
+                f"AFAS answered GetConnector {connector} (skip {skip}, take {take}) with {len(page)} rows, "
+                "more than asked: the server ignores take. Stopped reading."
+            )
+        if page and page == previous:
+            raise AfasBadResponseError(
+                f"AFAS answered GetConnector {connector} (skip {skip}, take {take}) with the same rows as "
+                "the page before: the server ignores skip. Stopped reading."
+            )
 
     def lookup(
         self, connector: str, field: str, values: Sequence[str], order_by: Sequence[str]
@@ -235,15 +269,30 @@ class AfasProfitHook(ApiHook):
         try:
             info = self.metainfo()
         except AfasError as exc:
-            return False, str(exc)
+            return False, self.redact(str(exc))
         except Exception as exc:  # the UI shows the message; never a traceback or a secret
             return False, self.redact(f"{type(exc).__name__}: {exc}")
-        env = (info.get("info") or {}).get("envid", "?")
-        app = (info.get("info") or {}).get("appName", "?")
+        about = info.get("info") if isinstance(info.get("info"), dict) else {}
+        env, app = about.get("envid", "?"), about.get("appName", "?")
         gets, updates = len(info.get("getConnectors") or []), len(info.get("updateConnectors") or [])
-        return True, (
+        return True, self.redact(
             f"Connected to AFAS environment {env} as App Connector '{app}': "
             f"{gets} GetConnectors and {updates} UpdateConnectors allowed."
+        )
+
+    def _too_large(self, method: str, endpoint: str, exc: BodyTooLargeError) -> AfasError:
+        if method != "GET":
+            return AfasAmbiguousWriteError(
+                f"AFAS answered {method} {endpoint} with {exc.status} and a body over {exc.limit:,} "
+                "bytes, which was not read; the write may or may not have happened. Look the record up "
+                "before writing again.",
+                connector=endpoint,
+                method=method,
+            )
+        return AfasBadResponseError(
+            f"AFAS answered GET {endpoint} with {exc.status} and a body over {exc.limit:,} bytes: "
+            "stopped reading it. Ask for fewer rows (take) or check the connection's host.",
+            exc.status,
         )
 
     # -- one call, with the in-flight limit and the retry policy ----------------------------------
@@ -256,6 +305,22 @@ class AfasProfitHook(ApiHook):
         params: list[tuple[str, str]] | None = None,
         json_body: Any = None,
     ) -> dict[str, Any]:
+        url = self._call_url(path, endpoint, params)
+        attempt = 0
+        while True:
+            attempt += 1
+            answer = self._attempt(method, url, endpoint, json_body, attempt)
+            if answer is None:
+                self.stats.record_retry(self.api_name, "connection")
+                self.wait(backoff_delay(attempt, 1.0, 30.0, self._rng), "connection error")
+                continue
+            if answer.status < 300:
+                return self._parsed(answer, method, endpoint)
+            wait = self._failure(answer, method, endpoint, attempt)
+            self.stats.record_retry(self.api_name, "503" if answer.status == 503 else str(answer.status))
+            self.wait(wait, "AFAS 503, retry_after" if answer.status == 503 else f"HTTP {answer.status}")
+
+    def _call_url(self, path: str, endpoint: str, params: list[tuple[str, str]] | None) -> str:
         url = self.url(path)
         if params:
             url = f"{url}?{query_string(params)}"
@@ -264,101 +329,119 @@ class AfasProfitHook(ApiHook):
                     f"AFAS GET {endpoint}: the URL would be {len(url)} characters, over AFAS's limit of "
                     f"{MAX_URL_LENGTH} (AFAS answers 404). Use smaller look-up batches."
                 )
-        is_write = method != "GET"
-        attempt = 0
-        while True:
-            attempt += 1
-            assert self._limit is not None
-            with self._limit:
-                try:
-                    response = self._send(
-                        method,
-                        url,
-                        endpoint,
-                        json_body=json_body,
-                        timeout=(self.connect_timeout, self.read_timeout),
-                    )
-                except requests.RequestException as exc:
-                    if is_write and not _nothing_was_sent(exc):
-                        raise AfasAmbiguousWriteError(
-                            f"AFAS {method} {endpoint} got no answer ({type(exc).__name__}); the write may or "
-                            "may not have happened. Look the record up before writing again.",
-                            connector=endpoint,
-                            method=method,
-                        ) from None
-                    if attempt >= self.attempts:
-                        raise AfasUnavailableError(
-                            self.redact(
-                                f"AFAS did not answer {method} {endpoint} after {attempt} tries: {exc}"
-                            ),
-                            status=0,
-                        ) from None
-                    response = None
-            if response is None:
-                self.stats.record_retry(self.api_name, "connection")
-                self.wait(backoff_delay(attempt, 1.0, 30.0, self._rng), "connection error")
-                continue
-            status = response.status_code
-            if status < 300:
-                return _json_or_empty(response)
-            body = _json_or_empty(response)
-            if status == 500 and "externalMessage" in body:
-                raise AfasValidationError(
-                    self.redact(str(body.get("externalMessage"))),
-                    _int_or_none(body.get("errorNumber")),
-                    body.get("profitLogReference"),
-                    status,
+        return url
+
+    def _attempt(self, method: str, url: str, endpoint: str, json_body: Any, attempt: int) -> Answer | None:
+        """One send inside the in-flight limit; ``None`` when a retry may follow a connection error."""
+        assert self._limit is not None
+        with self._limit:
+            try:
+                return self._send(
+                    method,
+                    url,
+                    endpoint,
+                    json_body=json_body,
+                    timeout=(self.connect_timeout, self.read_timeout),
                 )
-            if status in (401, 403):
-                raise AfasAuthError(
-                    f"AFAS refused {method} {endpoint} for connection '{self.conn_id}' ({status}). Check the "
-                    "token, that the App Connector allows this connector, and any IP restriction.",
-                    status,
-                )
-            if status == 404:
-                raise AfasNotFoundError(f"AFAS has no {endpoint} at this URL (404).", status)
-            if status == 400:
-                raise AfasBadRequestError(
-                    f"AFAS rejected {method} {endpoint}: {body or response.text[:200]}", status
-                )
-            if status == 503:
-                retry_after = _float_or_none(body.get("retry_after")) or _float_or_none(
-                    response.headers.get("Retry-After")
-                )
-                wait = (
-                    retry_after if retry_after is not None else backoff_delay(attempt, 2.0, 60.0, self._rng)
-                )
-                if wait > self.max_wait_seconds or attempt >= self.attempts:
+            except requests.RequestException as exc:
+                if method != "GET" and not _nothing_was_sent(exc):
+                    raise AfasAmbiguousWriteError(
+                        f"AFAS {method} {endpoint} got no answer ({type(exc).__name__}); the write may or "
+                        "may not have happened. Look the record up before writing again.",
+                        connector=endpoint,
+                        method=method,
+                    ) from None
+                if attempt >= self.attempts:
                     raise AfasUnavailableError(
-                        f"AFAS is unavailable (503, maintenance?) for {method} {endpoint}; it asks to retry "
-                        f"after {wait:.0f} s. The run stops; a later run continues.",
-                        retry_after=retry_after,
-                    )
-                self.stats.record_retry(self.api_name, "503")
-                self.wait(wait, "AFAS 503, retry_after")
-                continue
-            if is_write:
+                        self.redact(f"AFAS did not answer {method} {endpoint} after {attempt} tries: {exc}"),
+                        status=0,
+                    ) from None
+                return None
+
+    def _parsed(self, answer: Answer, method: str, endpoint: str) -> dict[str, Any]:
+        """A 2xx body; one that cannot be read is an ambiguous write (it may have applied) or an error."""
+        try:
+            return _json_body(answer)
+        except PARSE_ERRORS as exc:
+            if method != "GET":
                 raise AfasAmbiguousWriteError(
-                    f"AFAS answered {method} {endpoint} with {status} and no error message; the write may "
-                    "or may not have happened. Look the record up before writing again.",
+                    f"AFAS answered {method} {endpoint} with {answer.status} but a body that is not "
+                    f"readable JSON ({type(exc).__name__}); the write may or may not have happened. Look "
+                    "the record up before writing again.",
                     connector=endpoint,
                     method=method,
-                )
-            if attempt >= self.attempts:
-                raise AfasUnavailableError(
-                    f"AFAS kept failing {method} {endpoint} ({status}).", status=status
-                )
-            self.stats.record_retry(self.api_name, str(status))
-            self.wait(backoff_delay(attempt, 1.0, 30.0, self._rng), f"HTTP {status}")
+                ) from None
+            raise AfasBadResponseError(
+                f"AFAS answered GET {endpoint} with {answer.status} but a body that is not readable JSON "
+                f"({type(exc).__name__}). Check the connection's host: it should end in /ProfitRestServices.",
+                answer.status,
+            ) from None
+
+    def _failure(self, answer: Answer, method: str, endpoint: str, attempt: int) -> float:
+        """Raise the error for a failed answer, or return how long to wait before the next try."""
+        status = answer.status
+        try:
+            body = _json_body(answer)
+        except PARSE_ERRORS:
+            body = {}
+        if status == 500 and "externalMessage" in body:
+            reference = body.get("profitLogReference")
+            raise AfasValidationError(
+                self.redact(str(body.get("externalMessage"))),
+                _int_or_none(body.get("errorNumber")),
+                self.redact(str(reference)) if reference is not None else None,
+                status,
+            )
+        if status in (401, 403):
+            raise AfasAuthError(
+                f"AFAS refused {method} {endpoint} for connection '{self.conn_id}' ({status}). Check the "
+                "token, that the App Connector allows this connector, and any IP restriction.",
+                status,
+            )
+        if status == 404:
+            raise AfasNotFoundError(f"AFAS has no {endpoint} at this URL (404).", status)
+        if status == 400:
+            # AFAS's message, else the raw text; redacted before it is cut, so no half secret remains
+            said = body.get("externalMessage") if isinstance(body.get("externalMessage"), str) else None
+            detail = self.redact((said or answer.text.strip())[:8192])[:300]
+            raise AfasBadRequestError(f"AFAS rejected {method} {endpoint}: {detail}", status)
+        if status == 503:
+            return self._unavailable_wait(answer, body, method, endpoint, attempt)
+        if method != "GET":
+            raise AfasAmbiguousWriteError(
+                f"AFAS answered {method} {endpoint} with {status} and no error message; the write may "
+                "or may not have happened. Look the record up before writing again.",
+                connector=endpoint,
+                method=method,
+            )
+        if attempt >= self.attempts:
+            raise AfasUnavailableError(f"AFAS kept failing {method} {endpoint} ({status}).", status=status)
+        return backoff_delay(attempt, 1.0, 30.0, self._rng)
+
+    def _unavailable_wait(
+        self, answer: Answer, body: dict[str, Any], method: str, endpoint: str, attempt: int
+    ) -> float:
+        retry_after = _float_or_none(body.get("retry_after")) or _float_or_none(
+            answer.headers.get("Retry-After")
+        )
+        wait = retry_after if retry_after is not None else backoff_delay(attempt, 2.0, 60.0, self._rng)
+        if wait > self.max_wait_seconds or attempt >= self.attempts:
+            raise AfasUnavailableError(
+                f"AFAS is unavailable (503, maintenance?) for {method} {endpoint}; it asks to retry "
+                f"after {wait:.0f} s. The run stops; a later run continues.",
+                retry_after=retry_after,
+            )
+        return wait
 
 
-def _json_or_empty(response: requests.Response) -> dict[str, Any]:
-    if not response.content:
+def _json_body(answer: Answer) -> dict[str, Any]:
+    """The body as a dict (``{}`` when empty, a non-object wrapped as ``{"value": …}``).
+
+    Raises one of ``PARSE_ERRORS`` when the body is not readable JSON.
+    """
+    if not answer.body.strip():
         return {}
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
+    body = answer.json()
     return body if isinstance(body, dict) else {"value": body}
 
 

@@ -1,7 +1,9 @@
-"""The detail-log tap: every request and response body, redacted, handed to a callback.
+"""The detail-log tap: every request and response body, redacted and bounded, handed to a callback.
 
 The callback is only set when the tenant has detail logging on. What reaches it never holds the
-``Authorization`` header, the AFAS token (either form), or the Lightspeed key and secret.
+``Authorization`` header, the AFAS token (either form), or the Lightspeed key and secret, in any of
+their encodings (see ``redaction``). A body longer than ``DETAIL_BODY_LIMIT`` bytes is kept as its
+first 64 KiB and a ``… [truncated N bytes]`` marker.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-REDACTED = "***"
+from lightspeed_afas.hooks.redaction import REDACTED, Redactor
+
+__all__ = ["REDACTED", "DETAIL_BODY_LIMIT", "Exchange", "Redactor", "for_order", "make_exchange"]
+
+# 64 KiB shows any real AFAS payload or Lightspeed page in full; a bigger body is kept as its head.
+DETAIL_BODY_LIMIT = 64 * 1024
+# Redaction looks this far past the cut, so a secret that straddles it is still found whole.
+_REDACT_MARGIN = 8 * 1024
 
 _order_number: contextvars.ContextVar[str | None] = contextvars.ContextVar("order_number", default=None)
 
@@ -54,30 +63,24 @@ def current_order() -> str | None:
     return _order_number.get()
 
 
-class Redactor:
-    """Replaces every known secret (and its obvious encodings) in a text."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        # Longest first, so a secret that contains another is replaced whole.
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-
-    def __call__(self, text: str | None) -> str | None:
-        if text is None:
-            return None
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
-
-def body_text(body: bytes | str | dict[str, Any] | list[Any] | None) -> str | None:
-    """A request or response body as text for the log (JSON kept compact, bytes decoded)."""
-    if body is None:
-        return None
-    if isinstance(body, bytes):
-        return body.decode("utf-8", errors="replace")
-    if isinstance(body, str):
+def body_bytes(body: bytes | str | dict[str, Any] | list[Any] | None) -> bytes | None:
+    """A request or response body as bytes (JSON kept compact)."""
+    if body is None or isinstance(body, bytes):
         return body
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def log_body(redact: Redactor, body: bytes | str | dict[str, Any] | list[Any] | None) -> str | None:
+    """A body as the detail log keeps it: decoded, redacted, cut to ``DETAIL_BODY_LIMIT`` with a marker."""
+    raw = body_bytes(body)
+    if raw is None:
+        return None
+    if len(raw) <= DETAIL_BODY_LIMIT:
+        return redact(raw.decode("utf-8", errors="replace"))
+    head = redact(raw[: DETAIL_BODY_LIMIT + _REDACT_MARGIN].decode("utf-8", errors="ignore")) or ""
+    return f"{head[:DETAIL_BODY_LIMIT]}… [truncated {len(raw) - DETAIL_BODY_LIMIT} bytes]"
 
 
 def make_exchange(
@@ -96,9 +99,9 @@ def make_exchange(
         api=api,
         method=method,
         url=redact(url) or "",
-        request_body=redact(body_text(request_body)),
+        request_body=log_body(redact, request_body),
         status=status,
-        response_body=redact(body_text(response_body)),
+        response_body=log_body(redact, response_body),
         duration_ms=round(duration_ms, 1),
         order_number=current_order(),
     )

@@ -45,6 +45,13 @@ class LightspeedBadRequestError(LightspeedError):
     """400: the request itself is wrong (e.g. a filter value in the wrong format)."""
 
 
+class LightspeedBadResponseError(LightspeedError):
+    """An answer the connector cannot use: not JSON, too large, or a pager that does not advance.
+
+    Not retried: the same request gets the same answer. The message names the endpoint.
+    """
+
+
 class LightspeedBudgetExhaustedError(LightspeedError):
     """The API key's request budget is spent for longer than a run may wait.
 
@@ -97,6 +104,13 @@ class AfasBadRequestError(AfasError):
     """400: malformed request (e.g. ``Invalid json``)."""
 
 
+class AfasBadResponseError(AfasError):
+    """A read whose answer the connector cannot use: not JSON, too large, or paging that does not advance.
+
+    Not retried: the same request gets the same answer. The message names the connector.
+    """
+
+
 class AfasUnavailableError(AfasError):
     """503 (maintenance) or server errors that outlasted the retries; ``retry_after`` in seconds if told."""
 
@@ -106,7 +120,8 @@ class AfasUnavailableError(AfasError):
 
 
 class AfasAmbiguousWriteError(AfasError):
-    """A POST/PUT/DELETE was sent but no answer came (timeout, dropped connection).
+    """A POST/PUT/DELETE was sent but no usable answer came (timeout, dropped connection, or an
+    answer that cannot be read).
 
     AFAS keeps processing a request whose client gave up, so the write may or may not have happened.
     Never retry blindly: look the record up (by reference) first.

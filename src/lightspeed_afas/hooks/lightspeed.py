@@ -12,9 +12,10 @@ The hook waits for a window's reset *before* it runs dry instead of provoking a 
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,10 +24,17 @@ from zoneinfo import ZoneInfo
 import requests
 from requests.auth import HTTPBasicAuth
 
-from lightspeed_afas.hooks.base import ApiHook, backoff_delay
+from lightspeed_afas.hooks.base import (
+    PARSE_ERRORS,
+    Answer,
+    ApiHook,
+    BodyTooLargeError,
+    backoff_delay,
+)
 from lightspeed_afas.hooks.errors import (
     LightspeedAuthError,
     LightspeedBadRequestError,
+    LightspeedBadResponseError,
     LightspeedBudgetExhaustedError,
     LightspeedError,
     LightspeedLanguageError,
@@ -35,6 +43,10 @@ from lightspeed_afas.hooks.errors import (
 )
 
 PAGE_SIZE = 250  # the API's maximum ``limit``
+# The most pages one order scan reads: 2,000 pages of 250 = 500,000 orders in one window. A key's day
+# budget is about 12,000 calls, so a bigger window could not be processed in one run anyway; a server
+# that never sends a short page stops here instead of paging forever. Split long loads (since/until).
+MAX_ORDER_PAGES = 2_000
 FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"
 WINDOWS = ("5min", "hour", "day")
 
@@ -119,6 +131,16 @@ class LightspeedEcomHook(ApiHook):
     def _login_is_secret(self) -> bool:
         return True  # the API key is half of the credential
 
+    def _secrets(self) -> list[str]:
+        """Key, secret and the ``Authorization: Basic base64(key:secret)`` the session sends."""
+        conn = self.get_connection(self.conn_id)
+        secrets = super()._secrets()
+        if conn.login and conn.password:
+            pair = f"{conn.login}:{conn.password}"
+            encoded = base64.b64encode(pair.encode("latin-1", errors="replace")).decode("ascii")
+            secrets += [pair, encoded, f"Basic {encoded}"]
+        return secrets
+
     @property
     def language(self) -> str:
         language = str(self.extra.get("language", "nl")).strip().lower()
@@ -174,16 +196,36 @@ class LightspeedEcomHook(ApiHook):
         """
         frozen_max = updated_max or datetime.now(UTC)
         params = self.window_params(updated_min, frozen_max)
-        page = 1
-        while True:
+        previous: list[Any] = []
+        for page in range(1, MAX_ORDER_PAGES + 1):
             body = self.get_json(
                 "orders", params + [("limit", str(page_size)), ("page", str(page))], endpoint="orders"
             )
             orders = body.get("orders") or []
+            ids = [o.get("id") if isinstance(o, dict) else o for o in orders]
+            self._check_page(page, len(orders), page_size, ids == previous and bool(ids))
             yield orders
             if len(orders) < page_size:
                 return
-            page += 1
+            previous = ids
+        raise LightspeedBadResponseError(
+            f"Lightspeed GET orders (connection '{self.conn_id}') still had full pages after "
+            f"{MAX_ORDER_PAGES} pages of {page_size}: stopped. Load a window that large in shorter "
+            "pieces (trigger the DAG with since/until)."
+        )
+
+    def _check_page(self, page: int, rows: int, page_size: int, repeated: bool) -> None:
+        """Stop on a pager that does not advance: more rows than asked, or the previous page again."""
+        if rows > page_size:
+            raise LightspeedBadResponseError(
+                f"Lightspeed answered GET orders page {page} (connection '{self.conn_id}') with {rows} "
+                f"orders where {page_size} were asked: the server ignores 'limit'. Stopped reading."
+            )
+        if repeated:
+            raise LightspeedBadResponseError(
+                f"Lightspeed answered GET orders page {page} (connection '{self.conn_id}') with the same "
+                f"orders as page {page - 1}: the server ignores 'page'. Stopped reading."
+            )
 
     def count_orders(self, updated_min: datetime, updated_max: datetime) -> int:
         body = self.get_json(
@@ -215,11 +257,19 @@ class LightspeedEcomHook(ApiHook):
         try:
             shop = self.get_shop()
         except LightspeedError as exc:
-            return False, str(exc)
+            return False, self.redact(str(exc))
         except Exception as exc:  # the UI shows the message; never a traceback
             return False, self.redact(f"{type(exc).__name__}: {exc}")
         title = shop.get("title") or shop.get("id") or "?"
-        return True, f"Connected to Lightspeed shop '{title}' in language '{self.language}'."
+        return True, self.redact(f"Connected to Lightspeed shop '{title}' in language '{self.language}'.")
+
+    def _too_large(self, method: str, endpoint: str, exc: BodyTooLargeError) -> LightspeedError:
+        return LightspeedBadResponseError(
+            f"Lightspeed answered {method} {endpoint} (connection '{self.conn_id}') with {exc.status} and "
+            f"a body over {exc.limit:,} bytes: stopped reading it. Check that the connection's host "
+            "is the API's base URL.",
+            exc.status,
+        )
 
     # -- one call, with pacing and the retry policy -----------------------------------------------
 
@@ -248,10 +298,10 @@ class LightspeedEcomHook(ApiHook):
                 self.wait(backoff_delay(server_errors, 1.0, 30.0, self._rng), "connection error")
                 continue
             self.limits.update(response.headers, time.monotonic())
-            status = response.status_code
+            status = response.status
             if status < 300:
                 return _json(response, endpoint)
-            message = _error_message(response)
+            message = _error_message(response, self.redact)
             if status == 429:
                 rate_limited += 1
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
@@ -333,28 +383,35 @@ class LightspeedEcomHook(ApiHook):
         )
 
 
-def _json(response: requests.Response, endpoint: str) -> dict[str, Any]:
+def _json(response: Answer, endpoint: str) -> dict[str, Any]:
     try:
         body = response.json()
-    except ValueError:
-        raise LightspeedError(
-            f"Lightspeed answered GET {endpoint} with a body that is not JSON ({response.status_code})."
+    except PARSE_ERRORS as exc:
+        raise LightspeedBadResponseError(
+            f"Lightspeed answered GET {endpoint} with a body that is not readable JSON "
+            f"({response.status}, {type(exc).__name__}).",
+            response.status,
         ) from None
     if not isinstance(body, dict):
-        raise LightspeedError(f"Lightspeed answered GET {endpoint} with a JSON {type(body).__name__}.")
+        raise LightspeedBadResponseError(
+            f"Lightspeed answered GET {endpoint} with a JSON {type(body).__name__}.", response.status
+        )
     return body
 
 
-def _error_message(response: requests.Response) -> str:
-    """``error.message`` as the official client reads it; the raw text when the body is not JSON."""
+def _error_message(response: Answer, redact: Callable[[str], str]) -> str:
+    """``error.message`` as the official client reads it, else the raw text; redacted, then cut."""
     try:
         body = response.json()
-    except ValueError:
-        return response.text.strip()[:300] or response.reason or ""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
-        if isinstance(error, str):
-            return error
-    return response.text.strip()[:300]
+    except PARSE_ERRORS:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        text = str(error["message"])
+    elif isinstance(error, str):
+        text = error
+    else:
+        text = response.text.strip() or response.reason or ""
+    # redacted before it is cut (with a margin for the longest encoded secret), so a cut can never
+    # leave half a secret behind
+    return redact(text[:8192])[:300]

@@ -250,6 +250,39 @@ class LedgerQueries:
             ).mappings()
             return [_attempt(r) for r in rows]
 
+    def find_order_numbers(self, tenant: str, text: str, limit: int = 20) -> list[str]:
+        """The order numbers the ledger knows for ``text``: ``[text]`` when it is one exactly, else the
+        numbers ending in it, else those containing it (case-insensitive; ``10028`` finds ``ORD10028``),
+        sorted, at most ``limit``. Attempts and states both count: either may outlive the other."""
+        text = text.strip()
+        if not text:
+            return []
+        pattern = _escape_like(text.lower())
+        for condition in (
+            lambda c: c == text,
+            lambda c: sa.func.lower(c).like(f"%{pattern}", escape="\\"),
+            lambda c: sa.func.lower(c).like(f"%{pattern}%", escape="\\"),
+        ):
+            numbers = sa.union(
+                *(
+                    sa.select(table.c.order_number).where(
+                        table.c.tenant == tenant, condition(table.c.order_number)
+                    )
+                    for table in (t.order_state, t.order_attempt)
+                )
+            ).subquery()
+            with self.engine.connect() as conn:
+                found = (
+                    conn.execute(
+                        sa.select(numbers.c.order_number).order_by(numbers.c.order_number).limit(limit)
+                    )
+                    .scalars()
+                    .all()
+                )
+            if found:
+                return list(found)
+        return []
+
     def order_statuses(self, tenant: str, order_numbers: Iterable[str]) -> dict[str, str]:
         """Current status by order number, for the given numbers (absent numbers are left out)."""
         numbers = sorted(set(order_numbers))

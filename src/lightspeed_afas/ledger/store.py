@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,10 +71,10 @@ def ledger_url_outside_tasks(conn_id: str = LEDGER_CONN_ID) -> str:
     a task, so this asks the core ``Connection`` (environment, secrets backends and stored connections)
     first. Absent everywhere: the documented default (SQLite under AIRFLOW_HOME).
     """
-    try:
-        from airflow.models.connection import Connection
+    from lightspeed_afas.airflow_connections import connection_outside_tasks
 
-        conn = Connection.get_connection_from_secrets(conn_id)
+    try:
+        conn = connection_outside_tasks(conn_id)
     except Exception:  # not defined anywhere (or no metadata DB to ask): the SDK lookup and the default
         return ledger_url_from_airflow(conn_id)
     return connection_to_url(conn.conn_type, conn.host, conn.login, conn.password, conn.port, conn.schema)
@@ -124,6 +123,25 @@ def engine_for(url: str) -> sa.Engine:
         return _engines[url]
 
 
+def _lock_for_migration(conn: sa.Connection) -> None:
+    """Take the ledger's write lock for the rest of ``conn``'s transaction, before it reads anything.
+
+    SQLite: Python's sqlite3 driver opens a transaction only before an INSERT/UPDATE/DELETE, so without
+    an explicit ``BEGIN IMMEDIATE`` the version check and the DDL run unlocked, each in its own
+    autocommit, and two processes both apply version 1. ``BEGIN IMMEDIATE`` waits for the busy timeout.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _applied_versions(conn: sa.Connection) -> set[int]:
+    if not sa.inspect(conn).has_table(t.schema_version.name):
+        return set()
+    return set(conn.execute(sa.select(t.schema_version.c.version)).scalars())
+
+
 @dataclass(frozen=True)
 class OrderState:
     """What the ledger last knew about one Lightspeed order."""
@@ -135,8 +153,9 @@ class OrderState:
     afas_order_number: str | None
     debtor_id: str | None
     status: str
-    failures: int
+    failures: int  # consecutive failures (0 once booked)
     reason: str | None
+    last_attempt_at: datetime | None = None  # when the last attempt was recorded (UTC)
 
 
 @dataclass(frozen=True)
@@ -152,6 +171,9 @@ class OrderOutcome:
     debtor_id: str | None = None
     reason: str | None = None
     profit_log_reference: str | None = None
+    # Set by ``Ledger.record``: this failure repeats what the ledger last recorded for the order (same
+    # status, same reason), so it is a known problem rather than a new one. Not stored.
+    repeated: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
@@ -190,25 +212,20 @@ class Ledger:
     def migrate(self) -> list[int]:
         """Apply the migrations this database lacks; returns the versions applied now.
 
-        Several processes may open a new ledger at once (workers starting together): on PostgreSQL an
-        advisory lock serialises them; on SQLite the loser of a race sees the tables and tries again.
+        Several processes may open a new ledger at once (workers starting together), so reading the
+        applied versions and applying the missing ones is one transaction that holds the database's
+        write lock from its first statement: a PostgreSQL advisory lock, SQLite's ``BEGIN IMMEDIATE``
+        (the others wait, up to the busy timeout, then see the versions the first one applied). A
+        ledger that has every version is only read, without the lock: versions are only ever added.
         """
-        for attempt in range(3):
-            try:
-                return self._migrate_once()
-            except sa.exc.OperationalError:
-                if attempt == 2 or not self.url.startswith("sqlite"):
-                    raise
-                time.sleep(0.2 * (attempt + 1))
-        raise AssertionError("unreachable")
-
-    def _migrate_once(self) -> list[int]:
+        with self.engine.connect() as conn:
+            if {version for version, _, _ in t.MIGRATIONS} <= _applied_versions(conn):
+                return []
         applied: list[int] = []
         with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            _lock_for_migration(conn)
             t.schema_version.create(conn, checkfirst=True)
-            done = set(conn.execute(sa.select(t.schema_version.c.version)).scalars())
+            done = _applied_versions(conn)
             for version, description, step in t.MIGRATIONS:
                 if version in done:
                     continue
@@ -391,14 +408,20 @@ class Ledger:
             return [_state(r) for r in rows]
 
     def record(
-        self, tenant: str, run_id: str, outcomes: Sequence[OrderOutcome], max_failures: int
+        self,
+        tenant: str,
+        run_id: str,
+        outcomes: Sequence[OrderOutcome],
+        max_failures: int,
+        at: datetime | None = None,
     ) -> list[OrderOutcome]:
         """Record one attempt per order and update its state; a failure past ``max_failures`` quarantines.
 
-        Returns the outcomes as stored (``failed`` may have become ``quarantined``).
+        Returns the outcomes as stored (``failed`` may have become ``quarantined``; ``repeated`` says
+        whether a failure is the one already recorded). ``at``: the attempts' time (default: now).
         """
         stored: list[OrderOutcome] = []
-        at = now_utc()
+        at = (at or now_utc()).astimezone(UTC)
         with self.engine.begin() as conn:
             for outcome in outcomes:
                 prev = (
@@ -433,7 +456,9 @@ class Ledger:
                         action = "quarantined"
                 elif action in ("created", "updated", "deleted", "skipped", "unchanged"):
                     failures = 0
-                final = OrderOutcome(**{**outcome.__dict__, "action": action})
+                final = OrderOutcome(
+                    **{**outcome.__dict__, "action": action, "repeated": _repeats(prev, action, outcome)}
+                )
                 stored.append(final)
                 conn.execute(
                     t.order_attempt.insert().values(
@@ -464,6 +489,36 @@ class Ledger:
                         .values(**values)
                     )
         return stored
+
+    def attempted_versions(self, tenant: str, states: Iterable[OrderState]) -> dict[int, str | None]:
+        """Per order, the Lightspeed ``updatedAt`` of its latest recorded attempt (for a failed order:
+        the version that failed, which ``OrderState.updated_at`` does not hold)."""
+        by_number: dict[str, set[int]] = {}
+        for state in states:
+            by_number.setdefault(state.order_number, set()).add(state.order_id)
+        numbers = sorted(by_number)
+        out: dict[int, str | None] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(numbers), 500):
+                latest = (
+                    sa.select(sa.func.max(t.order_attempt.c.id))
+                    .where(
+                        t.order_attempt.c.tenant == tenant,
+                        t.order_attempt.c.order_number.in_(numbers[start : start + 500]),
+                    )
+                    .group_by(t.order_attempt.c.order_id)
+                )
+                rows = conn.execute(
+                    sa.select(
+                        t.order_attempt.c.order_id,
+                        t.order_attempt.c.order_number,
+                        t.order_attempt.c.updated_at,
+                    ).where(t.order_attempt.c.id.in_(latest))
+                )
+                for order_id, number, updated_at in rows:
+                    if int(order_id) in by_number.get(number, ()):
+                        out[int(order_id)] = updated_at
+        return out
 
     def history(
         self,
@@ -636,7 +691,15 @@ def _state(row: Any) -> OrderState:
         status=row["status"],
         failures=int(row["failures"]),
         reason=row["reason"],
+        last_attempt_at=_aware(row["changed_at"]),
     )
+
+
+def _repeats(prev: Any, action: str, outcome: OrderOutcome) -> bool:
+    """A failure the ledger already holds: same status and the same reason as last recorded."""
+    if prev is None or action not in ("failed", "quarantined"):
+        return False
+    return prev["status"] == action and (prev["reason"] or "") == (outcome.reason or "")
 
 
 def _state_values(

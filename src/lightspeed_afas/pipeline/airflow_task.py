@@ -8,23 +8,24 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowFailException
-
 from lightspeed_afas.hooks.afas import AfasProfitHook
 from lightspeed_afas.hooks.detail import Exchange
 from lightspeed_afas.hooks.lightspeed import LightspeedEcomHook
 from lightspeed_afas.hooks.metrics import CallStats
 from lightspeed_afas.ledger import Ledger, OrderOutcome
-from lightspeed_afas.pipeline import steps
+from lightspeed_afas.pipeline import run_report, steps
 from lightspeed_afas.pipeline.settings import SyncSettings
 from lightspeed_afas.pipeline.steps import Hooks, RunRequest
+from lightspeed_afas.task_failures import ExpectedTaskFailure
 
 log = logging.getLogger(__name__)
 
 STEPS = ("extract_orders", "resolve_relations", "transform", "load_to_afas")
+LISTED_FAILURES = 20  # new failures listed in the task log (the ledger holds them all)
+SHOWN_NUMBERS = 5  # order numbers named in the failure's one-line message
 
 
-class NewFailuresError(AirflowFailException):
+class NewFailuresError(ExpectedTaskFailure):
     """The run recorded new failed or quarantined orders: it ends red without task retries (retrying
     repeats the same refusal); later runs retry the orders."""
 
@@ -119,7 +120,8 @@ def finish_run(
     step_stats.append(load_stats.summary())
     calls = {api: sum(s.get("calls", {}).get(api, 0) for s in step_stats) for api in ("lightspeed", "afas")}
     rate_limited = sum(s.get("rate_limited", {}).get("lightspeed", 0) for s in step_stats)
-    new_failures = [o for o in stored if o.action in ("failed", "quarantined")]
+    report = run_report.build_report(request, ledger, settings.tenant, upstream, stored)
+    new_failures = report.new_problems  # a known failure met again does not fail the run
     if request.dry_run:
         outcome = "dry_run"
     elif new_failures:
@@ -135,7 +137,9 @@ def finish_run(
         watermark = ledger.advance_watermark(
             settings.tenant, datetime.fromisoformat(extracted["window"][1]), request.run_id
         ).isoformat()
-    log.info("Bookings of this run:\n%s", outcome_table(stored))
+    if not request.dry_run:  # load_to_afas logged what a dry run would do
+        log.info("Bookings of this run:\n%s", outcome_table(stored))
+    report.log()
     summary = {
         "tenant": settings.tenant,
         "run_id": request.run_id,
@@ -149,15 +153,50 @@ def finish_run(
         "watermark": watermark,
         "stopped_because": message,
         "load_seconds": round(load_seconds, 2),
+        **report.summary_fields(),
     }
-    log.info("Run summary: %s", summary)
+    log.info("Run summary:\n%s", summary_text(summary))
     if new_failures and not request.dry_run:
-        reasons = "; ".join(f"{o.order_number}: {o.reason}" for o in new_failures[:5])
-        raise NewFailuresError(
-            f"{len(new_failures)} order(s) could not be booked and are recorded in the ledger "
-            f"(python -m lightspeed_afas log {settings.tenant} --status failed). First: {reasons}"
-        )
+        raise new_failures_error(settings.tenant, new_failures)
     return summary
+
+
+def new_failures_error(tenant: str, failures: list[OrderOutcome]) -> NewFailuresError:
+    """Log the run's new failures, one short line each, and the error that ends the task with them."""
+    listed = failures[:LISTED_FAILURES]
+    lines = [f"  {o.order_number}  {o.action}: {(o.reason or 'no reason recorded')[:160]}" for o in listed]
+    if len(failures) > len(listed):
+        lines.append(f"  … and {len(failures) - len(listed)} more")
+    log.error("New problems in this run (%d):\n%s", len(failures), "\n".join(lines))
+    numbers = ", ".join(o.order_number for o in failures[:SHOWN_NUMBERS])
+    if len(failures) > SHOWN_NUMBERS:
+        numbers += ", …"
+    return NewFailuresError(
+        f"{len(failures)} order(s) could not be booked ({numbers}); the reasons are listed above and "
+        f"in the ledger: python -m lightspeed_afas log {tenant} --open. Fix the cause: later runs retry "
+        "failed orders; re-sync quarantined ones with order_numbers."
+    )
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """The run summary as one short ``key: value`` line per field, for the task log (XCom keeps the dict)."""
+    return "\n".join(f"  {key.replace('_', ' ')}: {_brief(key, value)}" for key, value in summary.items())
+
+
+def _brief(key: str, value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        if not all(isinstance(v, str) for v in value):
+            return f"{len(value)} (listed above)"
+        if key == "window" and len(value) == 2:
+            return f"{value[0]} → {value[1]}"
+        shown = ", ".join(value[:SHOWN_NUMBERS])
+        return shown + (f", … ({len(value)} in all)" if len(value) > SHOWN_NUMBERS else "")
+    text = str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def outcome_table(outcomes: list[OrderOutcome]) -> str:

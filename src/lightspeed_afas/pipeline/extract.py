@@ -2,7 +2,8 @@
 
 Windows overlap (the filter's time zone is ambiguous, pages drift while orders change); the ledger
 makes the overlap cheap: an order already booked at the same ``updatedAt`` costs no further call, and
-one whose content hash is unchanged costs no AFAS call.
+one whose content hash is unchanged costs no AFAS call. A failed order is tried again when its retry
+backoff (``retry_policy``) has passed or it changed in the webshop, not once per run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from lightspeed_afas.hooks.errors import LightspeedBudgetExhaustedError, LightspeedNotFoundError
 from lightspeed_afas.hooks.lightspeed import PAGE_SIZE, LightspeedEcomHook
 from lightspeed_afas.ledger import Ledger, OrderOutcome, OrderState
+from lightspeed_afas.pipeline.retry_policy import retry_due
 from lightspeed_afas.webshop_order import OrderDataError, parse_order
 
 log = logging.getLogger(__name__)
@@ -51,9 +53,14 @@ class Extracted:
     counts: dict[str, int] = field(default_factory=dict)
     complete: bool = True
     stopped_because: str | None = None
+    # A re-sync by number: what became of the numbers that end here, without a ledger outcome.
+    requested: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def note(self, number: str, result: str, reason: str) -> None:
+        self.requested[number] = {"result": result, "reason": reason}
 
 
 def scan_window(
@@ -112,6 +119,7 @@ def find_by_numbers(
         found = [o for o in hook.find_orders_by_number(number) if str(o.get("number")) == number]
         if not found:
             result.count("not_found")
+            result.note(number, "not found", "Lightspeed has no order with this number")
             log.warning("Order %s does not exist in the webshop; nothing to re-sync for it.", number)
         for raw in found:
             _keep_newest(seen, raw)
@@ -126,9 +134,14 @@ def select_and_fetch(
     eligibility: Eligibility,
     forced: bool,
     result: Extracted,
+    now: datetime,
 ) -> None:
-    """Decide per candidate whether it needs booking; fetch the full order only when it may."""
+    """Decide per candidate whether it needs booking; fetch the full order only when it may.
+
+    ``forced`` (a re-sync by number) ignores what the ledger says and the retry backoff."""
     states = ledger.order_states(tenant, candidates)
+    waiting = [s for s in states.values() if not forced and not retry_due(s, now)]
+    failed_versions = ledger.attempted_versions(tenant, waiting) if waiting else {}
     for order_id in sorted(candidates):
         if not result.complete:
             return
@@ -142,11 +155,14 @@ def select_and_fetch(
         if state and state.status == "quarantined" and not forced:
             result.count("quarantined_waiting")
             continue
+        if order_id in failed_versions and failed_versions[order_id] == updated_raw:
+            result.count("retry_later")  # a known failure, unchanged since: its backoff has not passed
+            continue
         booked = bool(
             state and state.afas_order_number and state.status in ("booked", "failed", "quarantined")
         )
         if "status" in summary and _excluded(summary, eligibility, booked):
-            result.count("ineligible")
+            _note_ineligible(result, number, summary, eligibility, forced)
             continue
         try:
             raw = hook.get_order(order_id)
@@ -160,7 +176,7 @@ def select_and_fetch(
             result.outcomes.append(OrderOutcome(order_id, number, updated_raw, "failed", reason="Lightspeed answered 404 for the order through every retry (deleted, or a 404 storm); later runs ask again"))  # fmt: skip
             continue
         if _excluded(raw, eligibility, booked):  # statuses may have moved since the list was read
-            result.count("ineligible")
+            _note_ineligible(result, number, raw, eligibility, forced)
             continue
         _classify(raw, state, booked and raw.get("status") == "cancelled", forced, result)
 
@@ -171,6 +187,18 @@ def _excluded(raw: dict[str, Any], eligibility: Eligibility, booked: bool) -> bo
     if status == "cancelled" and booked:
         return False
     return eligibility.reason_excluded(status, payment_status) is not None
+
+
+def _note_ineligible(
+    result: Extracted, number: str, raw: dict[str, Any], eligibility: Eligibility, forced: bool
+) -> None:
+    result.count("ineligible")
+    if not forced:
+        return
+    status = str(raw.get("status") or "")
+    reason = eligibility.reason_excluded(status, str(raw.get("paymentStatus") or "")) or ""
+    kind = "cancelled" if status == "cancelled" else "outside the status filters"
+    result.note(number, kind, reason)
 
 
 def _classify(
@@ -205,14 +233,21 @@ def _classify(
         )
         result.count("unchanged")
         return
-    intent = "cancel" if cancel else ("change" if state and state.afas_order_number else "new")
+    if forced and state and state.status == "booked" and state.payload_hash == content and not cancel:
+        intent = "verify"  # booked at this content already: checked in AFAS, written only when missing
+    else:
+        intent = "cancel" if cancel else ("change" if state and state.afas_order_number else "new")
     result.to_book.append({"order": order.to_json(), "hash": content, "intent": intent})
     result.count(f"to_{intent}")
 
 
-def retry_candidates(ledger: Ledger, tenant: str, already: set[int]) -> list[OrderState]:
-    """Failed (not quarantined) orders outside this window: later runs retry them."""
-    failed = [s for s in ledger.orders_with_status(tenant, ["failed"]) if s.order_id not in already]
+def retry_candidates(ledger: Ledger, tenant: str, already: set[int], now: datetime) -> list[OrderState]:
+    """Failed (not quarantined) orders outside this window whose retry backoff has passed."""
+    failed = [
+        s
+        for s in ledger.orders_with_status(tenant, ["failed"])
+        if s.order_id not in already and retry_due(s, now)
+    ]
     return failed[:MAX_RETRIES_PER_RUN]
 
 

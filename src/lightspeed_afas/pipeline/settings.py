@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from lightspeed_afas.afas_payloads import RelationDefaults
 from lightspeed_afas.booking import BookingRules
 from lightspeed_afas.pipeline.afas_side import AfasLookups
 from lightspeed_afas.pipeline.extract import Eligibility
+from lightspeed_afas.pipeline.retry_policy import Clock, utc_now
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,5 @@ class SyncSettings:
     max_parallel_calls: int
     max_attempts: int
     detail_logging: bool
+    # Where the retry backoff and the recorded attempt times take "now" from (tests pass a fake one).
+    clock: Clock = field(default=utc_now, compare=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lightspeed_afas.afas_reasons import with_sent_values
 from lightspeed_afas.booking import BookingError, build_document
 from lightspeed_afas.hooks.afas import AfasProfitHook
 from lightspeed_afas.hooks.detail import for_order
@@ -33,6 +34,7 @@ from lightspeed_afas.pipeline.extract import (
     scan_window,
     select_and_fetch,
 )
+from lightspeed_afas.pipeline.run_report import text_table
 from lightspeed_afas.pipeline.settings import SyncSettings
 from lightspeed_afas.relations import RelationError, new_relation, relation_key
 from lightspeed_afas.run_request import RunRequest
@@ -82,6 +84,7 @@ def extract_orders(
         settings.tenant, request.run_id, request.mode, request.window_start, request.window_end
     )
     window: tuple[datetime, datetime] | None = None
+    now = settings.clock()
     try:
         if request.mode == "orders":
             candidates = find_by_numbers(hooks.lightspeed, list(request.order_numbers), result)
@@ -93,7 +96,9 @@ def extract_orders(
             candidates = scan_window(hooks.lightspeed, window[0], window[1], result)
         result.count("seen", len(candidates))
         for state in (
-            retry_candidates(ledger, settings.tenant, set(candidates)) if request.mode != "orders" else []
+            retry_candidates(ledger, settings.tenant, set(candidates), now)
+            if request.mode != "orders"
+            else []
         ):
             candidates[state.order_id] = {"id": state.order_id, "number": state.order_number}
             result.count("retrying")
@@ -105,6 +110,7 @@ def extract_orders(
             settings.eligibility,
             forced=request.mode == "orders",
             result=result,
+            now=now,
         )
     except LightspeedBudgetExhaustedError as exc:
         result.complete = False
@@ -123,6 +129,7 @@ def extract_orders(
         "to_book": result.to_book,
         "outcomes": [o.__dict__ for o in result.outcomes],
         "counts": result.counts,
+        "requested": result.requested,
     }
 
 
@@ -134,6 +141,9 @@ def resolve_relations(
 ) -> dict[str, Any]:
     """Find the AFAS order of each webshop order and the debtor of each new one; create missing debtors."""
     orders = [WebshopOrder.from_json(item["order"]) for item in extracted["to_book"]]
+    verifying = {
+        str(o.id) for o, item in zip(orders, extracted["to_book"], strict=True) if item["intent"] == "verify"
+    }
     if not orders:
         return {"afas_orders": {}, "debtors": {}, "failures": {}, "settled": {}, "relations_created": 0}
     take_lease(ledger, settings.tenant, request.run_id)
@@ -155,7 +165,8 @@ def resolve_relations(
             }
         elif matches:
             afas_orders[str(order.id)] = matches[0].as_dict()
-            to_update.append(matches[0])
+            if str(order.id) not in verifying:  # nothing is sent for those: no line GUIDs needed
+                to_update.append(matches[0])
         elif order.status != "cancelled":
             try:  # an order that cannot be booked gets no relation created for it
                 build_document(order, DRY_RUN_DEBTOR, settings.rules)
@@ -166,7 +177,7 @@ def resolve_relations(
     if settings.rules.document == "sales_order":
         afas_side.attach_line_guids(hooks.afas, settings.lookups, to_update)
         afas_orders = {
-            k: next(o.as_dict() for o in to_update if o.order_number == v["order_number"])
+            k: next((o.as_dict() for o in to_update if o.order_number == v["order_number"]), v)
             for k, v in afas_orders.items()
         }
     debtors, created = _resolve_debtors(settings, hooks, needs_debtor, failures, request.dry_run)
@@ -279,6 +290,9 @@ def transform(
             operations.append({**base, "op": "settled", **resolved["settled"][key]})
             continue
         existing = resolved["afas_orders"].get(key)
+        if existing is not None and item["intent"] == "verify":
+            operations.append({**base, **_verified(existing)})
+            continue
         operations.append({**base, **_operation(settings, order, existing, resolved["debtors"].get(key))})
     counts: dict[str, int] = {}
     for op in operations:
@@ -294,6 +308,16 @@ def transform(
                 op.get("payload") or op.get("reason"),
             )
     return {"operations": operations}
+
+
+def _verified(existing: dict[str, Any]) -> dict[str, Any]:
+    """A re-sync of an order booked at this very content, and AFAS still holds it: nothing to send."""
+    return {
+        "op": "unchanged",
+        "reason": f"already booked as AFAS order {existing['order_number']}, unchanged since; nothing sent",
+        "afas_order_number": existing["order_number"],
+        "debtor_id": existing["debtor_id"],
+    }
 
 
 def _operation(
@@ -361,17 +385,18 @@ def load_to_afas(
     extracted: dict[str, Any],
     transformed: dict[str, Any],
 ) -> list[OrderOutcome]:
-    """Write every operation, record each outcome as it lands; returns the outcomes as stored."""
-    stored = ledger.record(
-        settings.tenant,
-        request.run_id,
-        [OrderOutcome(**o) for o in extracted["outcomes"]],
-        settings.max_attempts,
-    )
+    """Write every operation, record each outcome as it lands; returns the outcomes as stored.
+
+    A dry run writes nothing, to AFAS or to the ledger's order state, and returns extract's outcomes
+    unrecorded."""
+    decided = [OrderOutcome(**o) for o in extracted["outcomes"]]
     operations = transformed["operations"]
     if request.dry_run:
-        log.info("Dry run: %d operations computed, nothing written to AFAS.", len(operations))
-        return stored
+        log_dry_run(operations, decided)
+        return decided
+    stored = ledger.record(
+        settings.tenant, request.run_id, decided, settings.max_attempts, at=settings.clock()
+    )
     if any(op["op"] in ("insert", "update", "delete") for op in operations):
         take_lease(ledger, settings.tenant, request.run_id)
         _recheck_inserts(settings, hooks, operations)
@@ -379,11 +404,46 @@ def load_to_afas(
     def run(op: dict[str, Any]) -> OrderOutcome:
         with for_order(op["number"]):
             outcome = _apply(settings, hooks, op)
-        return ledger.record(settings.tenant, request.run_id, [outcome], settings.max_attempts)[0]
+        return ledger.record(
+            settings.tenant, request.run_id, [outcome], settings.max_attempts, at=settings.clock()
+        )[0]
 
     with ThreadPoolExecutor(max_workers=max(1, settings.max_parallel_calls)) as pool:
         stored += list(pool.map(run, operations))
     return stored
+
+
+DRY_RUN_WHERE = (
+    "The exact AFAS payloads are in this run's log of the task transform (lines 'DRY RUN insert|update|"
+    "delete <order> <connector>: <payload>'); relations it would create are in the log of the task "
+    "resolve_relations ('DRY RUN would create'). Run it without dry_run to book."
+)
+
+
+def log_dry_run(operations: list[dict[str, Any]], decided: list[OrderOutcome]) -> None:
+    """Say that this was a dry run, what a real run would do, and where its payloads are."""
+    counts: dict[str, int] = {}
+    for op in operations:
+        counts[op["op"]] = counts.get(op["op"], 0) + 1
+    rows: list[tuple[str, ...]] = [("order", "would", "connector", "AFAS order", "reason")]
+    rows += [
+        (
+            op["number"],
+            op["op"],
+            op.get("connector") or "-",
+            op.get("afas_order_number") or "-",
+            (op.get("reason") or "")[:80],
+        )
+        for op in operations
+    ]
+    rows += [(o.order_number, o.action, "-", "-", (o.reason or "")[:80]) for o in decided]
+    table = text_table(rows[0], rows[1:])
+    log.info(
+        "DRY RUN: nothing was written to AFAS or the ledger. A real run would do: %s.\n%s\n%s",
+        ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing (no order needs booking)",
+        DRY_RUN_WHERE,
+        table if len(rows) > 1 else "(no orders in this run)",
+    )
 
 
 def _recheck_inserts(settings: SyncSettings, hooks: Hooks, operations: list[dict[str, Any]]) -> None:
@@ -415,7 +475,7 @@ def _apply(settings: SyncSettings, hooks: Hooks, op: dict[str, Any]) -> OrderOut
         return outcome("failed")
     if kind == "skip":
         return outcome("skipped")
-    if kind == "settled":
+    if kind in ("settled", "unchanged"):
         return outcome("unchanged")
     if kind == "exists":
         return outcome("created", reason="already in AFAS (found by reference before inserting)")
@@ -432,7 +492,7 @@ def _apply(settings: SyncSettings, hooks: Hooks, op: dict[str, Any]) -> OrderOut
     except AfasValidationError as exc:
         return outcome(
             "failed",
-            reason=f"AFAS: {without_values(exc.external_message)}",
+            reason=f"AFAS: {with_sent_values(without_values(exc.external_message), op.get('payload'))}",
             profit_log_reference=exc.profit_log_reference,
         )
     except AfasAmbiguousWriteError:

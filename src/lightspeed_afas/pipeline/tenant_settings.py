@@ -8,13 +8,17 @@ from typing import Any
 
 from lightspeed_afas.afas_payloads import RelationDefaults
 from lightspeed_afas.booking import BookingRules
+from lightspeed_afas.pipeline import retry_policy
 from lightspeed_afas.pipeline.afas_side import AfasLookups
 from lightspeed_afas.pipeline.extract import Eligibility
 from lightspeed_afas.pipeline.settings import SyncSettings
 
 
-def sync_settings(tenant: Any, mapping: Any) -> SyncSettings:
-    """Flatten the tenant model and the (merged) mapping model into what the steps read."""
+def sync_settings(tenant: Any, mapping: Any, clock: retry_policy.Clock | None = None) -> SyncSettings:
+    """Flatten the tenant model and the (merged) mapping model into what the steps read.
+
+    ``clock`` defaults to ``retry_policy.utc_now``, looked up at each call (tests replace it).
+    """
     afas = tenant.afas
     lookups = afas.lookups
     order_lookup = lookups.direct_invoice if afas.document == "direct_invoice" else lookups.order
@@ -80,4 +84,5 @@ def sync_settings(tenant: Any, mapping: Any) -> SyncSettings:
         max_parallel_calls=afas.max_parallel_calls,
         max_attempts=tenant.max_attempts,
         detail_logging=tenant.detail_logging,
+        clock=clock or retry_policy.utc_now,
     )
