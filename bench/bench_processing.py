@@ -48,9 +48,9 @@ def process(
     raws: list[dict[str, Any]], settings: Any, timings: dict[str, float] | None = None
 ) -> Counter[str]:
     """Every order through the pipeline's in-process work; returns what happened to them."""
-    from lightspeed_afas.booking import BookingError, build_document
-    from lightspeed_afas.relations import RelationError, new_relation, relation_key
-    from lightspeed_afas.webshop_order import OrderDataError, WebshopOrder, parse_order
+    from lightspeed_afas.domain.booking import BookingError, build_document
+    from lightspeed_afas.domain.relations import RelationError, new_relation, relation_key
+    from lightspeed_afas.domain.webshop_order import OrderDataError, WebshopOrder, parse_order
 
     outcome: Counter[str] = Counter()
     clock = time.perf_counter

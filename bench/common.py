@@ -465,7 +465,7 @@ def emulator_stack(
 
 def settings() -> Any:
     from lightspeed_afas.config import clear_cache, load_mapping, load_tenant
-    from lightspeed_afas.pipeline.tenant_settings import sync_settings
+    from lightspeed_afas.flows.orders.tenant_settings import sync_settings
 
     clear_cache()
     tenant = load_tenant(TENANT_ID)
@@ -473,7 +473,7 @@ def settings() -> Any:
 
 
 def run_request(run_id: str, window: tuple[datetime, datetime]) -> Any:
-    from lightspeed_afas.run_request import RunRequest
+    from lightspeed_afas.flows.request import RunRequest
 
     return RunRequest(run_id, "range", window[0], window[1])
 
@@ -486,7 +486,7 @@ def run_in_process(ledger_url: str, run_id: str, window: tuple[datetime, datetim
     Returns the run summary (``load_to_afas``); orders AFAS refused end the run as *failed* in Airflow,
     here they are counted from the summary instead."""
     from lightspeed_afas.ledger import Ledger
-    from lightspeed_afas.pipeline.airflow_task import NewFailuresError, execute
+    from lightspeed_afas.orchestration.task import NewFailuresError, execute
 
     sync = settings()
     request = run_request(run_id, window)

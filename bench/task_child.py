@@ -24,7 +24,7 @@ from bench import common
 def run(job: dict[str, Any]) -> dict[str, Any]:
     common.airflow_env()
     from lightspeed_afas.ledger import Ledger
-    from lightspeed_afas.pipeline.airflow_task import NewFailuresError, execute
+    from lightspeed_afas.orchestration.task import NewFailuresError, execute
 
     upstream = {name: json.loads(Path(path).read_text()) for name, path in job["upstream"].items()}
     window = (datetime.fromisoformat(job["window"][0]), datetime.fromisoformat(job["window"][1]))

@@ -16,6 +16,14 @@ from pathlib import Path
 
 import pytest
 
+# Shared fixtures live in tests/support/; a directory's conftest.py may override one of the same name.
+pytest_plugins = [
+    "tests.support.include",
+    "tests.support.ledger",
+    "tests.support.hook_env",
+    "tests.support.dashboard",
+]
+
 REPO = Path(__file__).resolve().parent.parent
 CACHE_DIR = REPO / ".cache" / "airflow-test-db"
 

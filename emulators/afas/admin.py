@@ -49,7 +49,7 @@ from emulators.afas.seed import add_contact, add_debtor
 from emulators.afas.state import STATUS_TEXT, SalesOrder
 
 if TYPE_CHECKING:
-    from emulators.afas.app import AfasEmulator
+    from emulators.afas.emulator import AfasEmulator
 
 
 def jsonable(value: Any) -> Any:

@@ -51,7 +51,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from emulators.lightspeed import serialize
-from emulators.lightspeed.app import LightspeedEmulator, base_url
+from emulators.lightspeed.emulator import LightspeedEmulator, base_url
 from emulators.lightspeed.store import AdminError
 
 

@@ -30,10 +30,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
-import threading
-from collections import Counter
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -42,10 +39,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emulators.clock import EmulatorClock
 from emulators.lightspeed import serialize
+from emulators.lightspeed.admin import admin_routes
 from emulators.lightspeed.config import LightspeedConfig
-from emulators.lightspeed.faults import Faults
-from emulators.lightspeed.ratelimit import RateLimiter
-from emulators.lightspeed.store import ShopState
+from emulators.lightspeed.emulator import LightspeedEmulator, base_url
 
 FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"
 FILTERS = {
@@ -55,31 +51,6 @@ FILTERS = {
     "created_at_max": ("created", True),
 }
 MAX_LIMIT = 250
-
-
-class LightspeedEmulator:
-    """Everything one emulated shop holds; ``app.state.emulator`` in the app."""
-
-    def __init__(self, config: LightspeedConfig, clock: EmulatorClock | None = None) -> None:
-        self.config = config
-        self.clock = clock or EmulatorClock(config.clock_scale)
-        self.limiter = RateLimiter(self.clock, config.rate_limits, config.reset_quirk)
-        self.faults = Faults()
-        self.shop = ShopState(config.base_time)
-        self.shop.reseed(config.seed, config.orders)
-        self.calls: Counter[str] = Counter()
-        self.statuses: Counter[str] = Counter()
-        self.lock = threading.RLock()
-
-    def count(self, route: str, status: int) -> None:
-        with self.lock:
-            self.calls[route] += 1
-            self.statuses[str(status)] += 1
-
-    def retry_after(self, real_seconds: float) -> str:
-        if self.config.retry_after_format == "http-date":
-            return format_datetime(datetime.now(UTC) + timedelta(seconds=real_seconds + 1), usegmt=True)
-        return str(max(1, int(real_seconds + 0.999)))
 
 
 class ApiError(Exception):
@@ -102,7 +73,6 @@ def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | No
 
     ``clock`` replaces the real-time clock of ``config.clock_scale`` (tests pass one on a ``ManualTime``).
     """
-    from emulators.lightspeed.admin import admin_routes
 
     emulator = LightspeedEmulator(config or LightspeedConfig(), clock)
     app = FastAPI(title="Lightspeed eCom emulator", docs_url=None, redoc_url=None, openapi_url=None)
@@ -178,10 +148,6 @@ def basic_login(request: Request) -> tuple[str, str] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     return (user, password) if sep else None
-
-
-def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
 
 
 def int_param(request: Request, name: str, default: int) -> int:

@@ -1,5 +1,5 @@
-"""``python -m lightspeed_afas``: see ``lightspeed_afas.cli``."""
+"""``python -m lightspeed_afas``: see ``lightspeed_afas.cli.main``."""
 
-from lightspeed_afas.cli import main
+from lightspeed_afas.cli.main import main
 
 raise SystemExit(main())

@@ -13,7 +13,7 @@ from airflow.sdk.definitions.param import ParamValidationError
 from airflow.serialization.serialized_objects import DagSerialization
 
 from lightspeed_afas.config import clear_cache
-from lightspeed_afas.dag_factory import STEPS, TEARDOWN
+from lightspeed_afas.orchestration.dag_factory import STEPS, TEARDOWN
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 PARSING_DAG_ID_ENV = "_AIRFLOW_PARSING_CONTEXT_DAG_ID"
@@ -118,7 +118,7 @@ def test_trigger_params_validate_their_types(bag):
     assert params.get_param("since").resolve("2026-11-01T00:00:00+01:00") == "2026-11-01T00:00:00+01:00"
     assert params.get_param("since").schema["format"] == "date-time"  # the form shows a date-time picker
     # jsonschema checks "format" only with rfc3339-validator installed, which Airflow does not require:
-    # lightspeed_afas.run_request parses since/until and rejects bad values (see test_run_request).
+    # lightspeed_afas.orchestration.run_request parses since/until and rejects bad values (see test_run_request).
     with pytest.raises(ParamValidationError):
         params.get_param("order_numbers").resolve("ORD1")
     assert params.get_param("order_numbers").resolve(["ORD1", "ORD2"]) == ["ORD1", "ORD2"]

@@ -11,7 +11,7 @@ from airflow.serialization.serialized_objects import DagSerialization
 from airflow.timetables.base import TimeRestriction
 
 from lightspeed_afas.config import load_tenant_file
-from lightspeed_afas.dag_factory import tenant_dag
+from lightspeed_afas.orchestration.dag_factory import tenant_dag
 
 
 def scheduler_timetable(dag: DAG):

@@ -9,7 +9,7 @@ import pendulum
 import pytest
 
 from lightspeed_afas.config import load_tenant_file
-from lightspeed_afas.run_request import (
+from lightspeed_afas.orchestration.run_request import (
     MAX_ORDER_NUMBERS,
     InvalidRunParamsError,
     RunRequest,

@@ -9,11 +9,10 @@ import traceback
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from lightspeed_afas import pipeline
-from lightspeed_afas.dag_factory import run_pipeline_step
 from lightspeed_afas.ledger import OrderOutcome
-from lightspeed_afas.pipeline.airflow_task import NewFailuresError, new_failures_error, summary_text
-from lightspeed_afas.run_request import InvalidRunParamsError
+from lightspeed_afas.orchestration import entry
+from lightspeed_afas.orchestration.run_request import InvalidRunParamsError
+from lightspeed_afas.orchestration.task import NewFailuresError, new_failures_error, summary_text
 
 
 def deep_in_the_pipeline(error: BaseException, depth: int = 4) -> None:
@@ -21,14 +20,16 @@ def deep_in_the_pipeline(error: BaseException, depth: int = 4) -> None:
         try:
             raise KeyError("an earlier error the failure was raised while handling")
         except KeyError:
-            raise error  # noqa: B904 - the context is what run_pipeline_step must drop
+            raise error  # noqa: B904 - the context is what run_step must drop
     deep_in_the_pipeline(error, depth - 1)
 
 
 def failing_step(monkeypatch, error: BaseException) -> BaseException:
-    monkeypatch.setattr(pipeline, "run_step", lambda step, tenant_id, context: deep_in_the_pipeline(error))
+    monkeypatch.setattr(
+        entry, "execute_in_task", lambda step, tenant_id, context: deep_in_the_pipeline(error)
+    )
     with pytest.raises(type(error)) as caught:
-        run_pipeline_step("load_to_afas", "acme", run_id="manual__x")
+        entry.run_step("load_to_afas", "acme", run_id="manual__x")
     return caught.value
 
 
@@ -40,7 +41,7 @@ def test_an_expected_failure_leaves_without_the_pipelines_frames(monkeypatch, er
     raised = failing_step(monkeypatch, error)
     assert raised is error and isinstance(raised, AirflowFailException), "no retry"
     names = [frame.name for frame in traceback.extract_tb(raised.__traceback__)]
-    assert names[-1] == "run_pipeline_step" and "deep_in_the_pipeline" not in names, names
+    assert names[-1] == "run_step" and "deep_in_the_pipeline" not in names, names
     assert raised.__cause__ is None and raised.__suppress_context__, "no 'during handling' chain"
 
 
@@ -57,7 +58,7 @@ def outcome(i: int, action: str = "failed") -> OrderOutcome:
 
 def test_new_failures_end_the_task_with_one_line_and_list_the_orders_in_short_lines(caplog):
     failures = [outcome(i, "quarantined" if i == 3 else "failed") for i in range(30)]
-    with caplog.at_level(logging.ERROR, logger="lightspeed_afas.pipeline.airflow_task"):
+    with caplog.at_level(logging.ERROR, logger="lightspeed_afas.orchestration.task"):
         error = new_failures_error("acme", failures)
     message = str(error)
     assert isinstance(error, NewFailuresError) and "\n" not in message and len(message) < 300

@@ -1,13 +1,14 @@
-"""A triggered run executes every task through lightspeed_afas.pipeline.run_step with the trigger params."""
+"""A triggered run executes every task through lightspeed_afas.orchestration.entry with the trigger params."""
 
 from __future__ import annotations
 
 import pytest
 from airflow.utils.state import DagRunState
 
-from lightspeed_afas import pipeline
 from lightspeed_afas.config import load_tenants
-from lightspeed_afas.dag_factory import STEPS, TEARDOWN, build_dags
+from lightspeed_afas.ledger import Ledger
+from lightspeed_afas.orchestration import entry
+from lightspeed_afas.orchestration.dag_factory import STEPS, TEARDOWN, build_dags
 
 
 @pytest.fixture
@@ -15,14 +16,15 @@ def recorded(monkeypatch):
     calls = []
 
     def run_step(step, tenant_id, context):
-        from lightspeed_afas.run_request import resolve_run_request
+        from lightspeed_afas.orchestration.run_request import resolve_run_request
 
         calls.append((step, tenant_id, resolve_run_request(context)))
         return {"step": step}
 
-    monkeypatch.setattr(pipeline, "run_step", run_step)
+    monkeypatch.setattr(entry, "execute_in_task", run_step)
+    # the teardown always releases the run's lease first
     monkeypatch.setattr(
-        pipeline, "purge_task", lambda tenant_id, context: calls.append((TEARDOWN, tenant_id)) or 0
+        Ledger, "release_lease", lambda self, tenant, run_id: calls.append((TEARDOWN, tenant))
     )
     return calls
 
@@ -40,13 +42,12 @@ def test_dry_run_for_named_orders_reaches_every_step(airflow_db, include, record
 
 def test_contradicting_params_fail_the_run(airflow_db, include, monkeypatch):
     def run_step(step, tenant_id, context):
-        from lightspeed_afas.run_request import resolve_run_request
+        from lightspeed_afas.orchestration.run_request import resolve_run_request
 
         resolve_run_request(context)
         return {}
 
-    monkeypatch.setattr(pipeline, "run_step", run_step)
-    monkeypatch.setattr(pipeline, "purge_task", lambda tenant_id, context: 0)
+    monkeypatch.setattr(entry, "execute_in_task", run_step)
     include.tenant("badparams")
     dag = build_dags(load_tenants())["lightspeed_afas_badparams"]
     run = dag.test(run_conf={"until": "2026-11-01T00:00:00Z"})

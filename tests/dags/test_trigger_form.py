@@ -10,8 +10,8 @@ import pytest
 from airflow.serialization.serialized_objects import DagSerialization
 
 from lightspeed_afas.config import load_tenants
-from lightspeed_afas.dag_factory import build_dags, trigger_params
-from lightspeed_afas.run_request import MAX_ORDER_NUMBERS
+from lightspeed_afas.orchestration.dag_factory import build_dags, trigger_params
+from lightspeed_afas.orchestration.run_request import MAX_ORDER_NUMBERS
 
 UI_ASSETS = Path(airflow.__file__).parent / "ui" / "dist" / "assets"
 # Airflow 3.3.2's trigger form (FieldRow's isRequired, minified in the UI bundle): a param is required

@@ -19,10 +19,10 @@ from emulators.demo_catalogue import tenant_file
 from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import RunningServer, admin_call, serve_in_thread
+from lightspeed_afas.domain import retry_policy
 from lightspeed_afas.ledger import Ledger
-from lightspeed_afas.pipeline import retry_policy
 from tests.conftest import REPO
-from tests.fake_clock import FakeClock
+from tests.support.fake_clock import FakeClock
 
 TENANT = tenant_file("shop", "Testwinkel", "ls_shop", "afas_shop")
 
@@ -152,6 +152,6 @@ def sync_env(airflow_db, tmp_path, monkeypatch):
         env.tenant()
         yield env
         # Staged files a detail-logging tenant keeps are this test's; later tests scan the folder.
-        from lightspeed_afas.staging import staging_root
+        from lightspeed_afas.ops.staging import staging_root
 
         shutil.rmtree(Path(staging_root().path) / "lightspeed_afas_shop", ignore_errors=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from lightspeed_afas.cli import main
+from lightspeed_afas.cli.main import main
 
 
 def test_doctor_passes_for_a_correct_tenant(sync_env, capsys):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from lightspeed_afas import run_request
+from lightspeed_afas.orchestration import run_request
 from tests.e2e.test_order_cases import MUG, booked, empty_shop, order
 from tests.e2e.test_order_sync import recently
 

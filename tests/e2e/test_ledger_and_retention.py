@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from lightspeed_afas.cli import main
+from lightspeed_afas.cli.main import main
 from tests.conftest import REPO
 from tests.e2e.test_order_cases import booked, empty_shop, order
 from tests.e2e.test_order_sync import webshop_orders
@@ -66,8 +66,8 @@ def test_reconciliation_accounts_for_the_day_and_names_an_order_the_sync_missed(
         "POST", "/orders", {"orders": [order(email="laat@example.nl", at=f"{DAY}T23:59:00+01:00")]}
     )
     number = late["orders"][0]["number"]
-    from lightspeed_afas.reconcile import ReconciliationError, run_for_tenant
-    from tests.dashboard.sinks import webhook_receiver
+    from lightspeed_afas.ops.reconcile import ReconciliationError, run_for_tenant
+    from tests.support.sinks import webhook_receiver
 
     with webhook_receiver() as hook:
         monkeypatch.setenv("AIRFLOW_CONN_HOOK_OPS", hook.conn_json())
@@ -165,7 +165,7 @@ BASIC_LOG = (
 
 @pytest.mark.parametrize("detail_logging", [False, True])
 def test_no_customer_detail_in_the_basic_log_and_no_secret_anywhere(sync_env, capfd, detail_logging):
-    from lightspeed_afas.staging import staging_root
+    from lightspeed_afas.ops.staging import staging_root
 
     sync_env.tenant(detail_logging=detail_logging)
     sync_env.run()

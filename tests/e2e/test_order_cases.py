@@ -250,7 +250,7 @@ def test_rerunning_a_whole_day_of_intervals_changes_nothing(sync_env):
 def test_staged_order_data_is_purged_when_the_run_ends_unless_detail_logging_keeps_it(
     sync_env, detail_logging
 ):
-    from lightspeed_afas.staging import staging_root
+    from lightspeed_afas.ops.staging import staging_root
 
     sync_env.tenant(detail_logging=detail_logging)
     empty_shop(sync_env, order(email="xcom@example.nl", lastname="Xcom"))

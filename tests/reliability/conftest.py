@@ -1,5 +1,5 @@
 """The reliability and security suite's harness: both emulators over real HTTP, the pipeline driven
-in-process (the four steps of ``lightspeed_afas.pipeline.airflow_task.execute``, XCom values passed as
+in-process (the four steps of ``lightspeed_afas.orchestration.task.execute``, XCom values passed as
 JSON exactly as Airflow would) or through ``dag.test()``, the books checked, and the figures tallied.
 
 ``RELIABILITY_EXAMPLES`` sets the number of seeded fault plans (default 12: CI) and ``RELIABILITY_SEED``
@@ -34,9 +34,9 @@ from emulators.demo_catalogue import PRODUCTS, tenant_file
 from emulators.lightspeed import LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import RunningServer, admin_call, serve_in_thread
-from lightspeed_afas.pipeline import retry_policy
+from lightspeed_afas.domain import retry_policy
 from tests.conftest import REPO
-from tests.fake_clock import FakeClock
+from tests.support.fake_clock import FakeClock
 
 EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "12"))
 SEED = int(os.environ.get("RELIABILITY_SEED", "20261125"))  # the fault plans are the same on every run
@@ -238,7 +238,7 @@ class Stack:
 
     def settings(self) -> Any:
         from lightspeed_afas.config import clear_cache, load_mapping, load_tenant
-        from lightspeed_afas.pipeline.tenant_settings import sync_settings
+        from lightspeed_afas.flows.orders.tenant_settings import sync_settings
 
         clear_cache()
         tenant = load_tenant("shop")
@@ -254,7 +254,7 @@ class Stack:
         window_start: datetime | None = None,
         order_numbers: tuple[str, ...] = (),
     ) -> Any:
-        from lightspeed_afas.run_request import RunRequest
+        from lightspeed_afas.flows.request import RunRequest
 
         end = window_end or now_utc()
         start = window_start or end - timedelta(minutes=15)
@@ -262,7 +262,7 @@ class Stack:
 
     def step(self, step: str, request: Any, upstream: dict[str, Any], settings: Any = None) -> Any:
         """One task: its output goes through JSON as XCom would carry it."""
-        from lightspeed_afas.pipeline.airflow_task import execute
+        from lightspeed_afas.orchestration.task import execute
 
         out = execute(step, settings or self.settings(), request, self.ledger, upstream)
         return json.loads(json.dumps(out))
@@ -280,8 +280,8 @@ class Stack:
 
         ``lease_wait``: seconds a step blocked by another run's lease is retried (as Airflow retries
         the task); each retry is noted in ``lease_waits``."""
-        from lightspeed_afas.pipeline.airflow_task import STEPS, NewFailuresError
-        from lightspeed_afas.pipeline.steps import LeaseHeldError
+        from lightspeed_afas.flows.orders.steps import LeaseHeldError
+        from lightspeed_afas.orchestration.task import STEPS, NewFailuresError
 
         request = request or self.request(**kw)
         self.clock.advance(RUN_SPACING)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 def main(job_file: str) -> int:
     from lightspeed_afas.config import load_mapping, load_tenant
+    from lightspeed_afas.flows.orders.tenant_settings import sync_settings
+    from lightspeed_afas.flows.request import RunRequest
     from lightspeed_afas.ledger import Ledger
-    from lightspeed_afas.pipeline.airflow_task import execute
-    from lightspeed_afas.pipeline.tenant_settings import sync_settings
-    from lightspeed_afas.run_request import RunRequest
+    from lightspeed_afas.orchestration.task import execute
 
     job = json.loads(Path(job_file).read_text(encoding="utf-8"))
     req = job["request"]

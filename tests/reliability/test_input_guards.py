@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from lightspeed_afas.booking import BookingError, BookingRules, build_document
-from lightspeed_afas.relations import RelationError, choose_debtor, relation_key
-from lightspeed_afas.webshop_order import parse_order
-from tests.builders import raw_line, raw_order
+from lightspeed_afas.domain.booking import BookingError, BookingRules, build_document
+from lightspeed_afas.domain.relations import RelationError, choose_debtor, relation_key
+from lightspeed_afas.domain.webshop_order import parse_order
+from tests.support.builders import raw_line, raw_order
 
 RULES = BookingRules(
     document="sales_order",

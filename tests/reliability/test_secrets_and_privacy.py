@@ -21,8 +21,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import REPO
-from tests.hooks.echo_server import Reply, Seen, serve
 from tests.reliability.conftest import WEBHOOK_PATH, now_utc, secret_forms, stamp
+from tests.support.echo_server import Reply, Seen, serve
 
 BASIC_LOG = (
     "lsafas_sync_run",

@@ -45,7 +45,7 @@ from emulators.demo_catalogue import tenant_file as demo_tenant_file
 from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET, LightspeedConfig
 from emulators.lightspeed import create_app as create_lightspeed
 from emulators.server import RunningServer, serve_in_thread
-from tests import pg
+from tests.support import pg
 from tests.system import compose
 from tests.system.compose import AIRFLOW_COMMANDS, REPO
 from tests.system.topology import (

@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 from lightspeed_afas.config.fields import Code3, Code4, Code5, Code15, Strict
 
 ITEM_CODE_SOURCES = ("articleCode", "sku", "ean")
-# Placeholders the remark template may use; lightspeed_afas.booking.render_remark fills exactly these.
+# Placeholders the remark template may use; lightspeed_afas.domain.booking.render_remark fills exactly these.
 REMARK_FIELDS = ("number", "comment", "payment_title", "shipment_title", "discount_code", "customer_name")
 # AFAS VaIt (type item) values, from the FbSalesLines OpenAPI enum.
 ITEM_TYPES = ("1", "2", "3", "4", "5", "6", "7", "8", "10", "11", "14")

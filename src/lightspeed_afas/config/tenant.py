@@ -185,7 +185,7 @@ class AfasSettings(Strict):
 
 
 class Notifications(Strict):
-    """Who hears of new failed or quarantined orders and failed reconciliations (``lightspeed_afas.notify``).
+    """Who hears of new failed or quarantined orders and failed reconciliations (``lightspeed_afas.ops.notify``).
 
     Nothing is sent unless ``email`` or ``webhook_conn_id`` is set. Each problem is notified once.
     """

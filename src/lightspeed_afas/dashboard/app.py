@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 
 from lightspeed_afas.dashboard import data, page
 from lightspeed_afas.ledger.queries import PROBLEM_STATUSES, LedgerQueries
-from lightspeed_afas.run_request import MAX_ORDER_NUMBERS
+from lightspeed_afas.orchestration.run_request import MAX_ORDER_NUMBERS
 
 URL_PREFIX = "/lightspeed-afas"
 API_URL_ENV = "LIGHTSPEED_AFAS_AIRFLOW_API_URL"

@@ -71,7 +71,7 @@ def ledger_url_outside_tasks(conn_id: str = LEDGER_CONN_ID) -> str:
     a task, so this asks the core ``Connection`` (environment, secrets backends and stored connections)
     first. Absent everywhere: the documented default (SQLite under AIRFLOW_HOME).
     """
-    from lightspeed_afas.airflow_connections import connection_outside_tasks
+    from lightspeed_afas.config.airflow_connections import connection_outside_tasks
 
     try:
         conn = connection_outside_tasks(conn_id)

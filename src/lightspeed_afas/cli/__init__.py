@@ -1,0 +1,1 @@
+"""The command line: python -m lightspeed_afas validate|pools|doctor|log."""

@@ -1,0 +1,1 @@
+"""The flows of a tenant, one package each; a flow imports no orchestration."""

@@ -1,0 +1,1 @@
+"""Side jobs around the flows: retention, reconciliation, notifications."""

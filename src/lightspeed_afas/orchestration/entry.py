@@ -1,0 +1,91 @@
+"""The task callables of a tenant's orders DAG: the one way from an Airflow task to its step.
+
+``run_step`` is the ``python_callable`` of the four steps (``dag_factory`` wires it; it is imported at
+parse time, so everything heavy is imported inside). It loads the tenant, resolves the run request, pulls
+the earlier steps' outputs and hands them to ``task.execute``, which opens the step's session (hooks,
+ledger, run row) and calls the step in ``flows.orders.steps``. ``purge_staged_data`` is the teardown.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
+
+log = logging.getLogger(__name__)
+
+PREVIOUS = {
+    "extract_orders": (),
+    "resolve_relations": ("extract_orders",),
+    "transform": ("extract_orders", "resolve_relations"),
+    "load_to_afas": ("extract_orders", "resolve_relations", "transform"),
+}
+
+
+def run_step(step: str, tenant_id: str, **context: Any) -> Any:
+    """Task callable: run one step for one tenant; returns the step's XCom value.
+
+    An expected failure (orders AFAS refused, contradicting params) leaves without the pipeline's frames:
+    its one-line message says what failed and what to do, and Airflow logs every failure's traceback.
+    """
+    try:
+        return execute_in_task(step, tenant_id, context)
+    except ExpectedTaskFailure as failure:
+        raise failure.with_traceback(None) from None
+
+
+def execute_in_task(step: str, tenant_id: str, context: dict[str, Any]) -> dict[str, Any]:
+    """The body of ``run_step``: the tenant's settings, the run request and the upstream outputs."""
+    from lightspeed_afas.config import load_mapping, load_tenant
+    from lightspeed_afas.flows.orders.tenant_settings import sync_settings
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.orchestration.run_request import resolve_run_request
+    from lightspeed_afas.orchestration.task import execute
+
+    if step not in PREVIOUS:
+        raise ValueError(f"unknown step {step!r}")
+    tenant = load_tenant(tenant_id)
+    settings = sync_settings(tenant, load_mapping(tenant.mapping, tenant.mapping_overrides))
+    request = resolve_run_request(context)
+    ti = context["ti"]
+    upstream = {name: ti.xcom_pull(task_ids=name) for name in PREVIOUS[step]}
+    missing = [name for name, value in upstream.items() if value is None]
+    if missing:
+        raise RuntimeError(f"{step} has no output from {', '.join(missing)}; re-run the whole DAG run")
+    log.info(
+        "Tenant %s, run %s: %s (mode %s%s)",
+        tenant_id,
+        request.run_id,
+        step,
+        request.mode,
+        ", dry run" if request.dry_run else "",
+    )
+    return execute(step, settings, request, Ledger.from_airflow(), upstream)
+
+
+def purge_staged_data(tenant_id: str, **context: Any) -> int:
+    """Teardown callable: remove the run's staged XCom files, unless the tenant keeps them (detail log)."""
+    from lightspeed_afas.config import load_tenant
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.ops.staging import purge_run
+
+    tenant = load_tenant(tenant_id)
+    dag_run = context["dag_run"]
+    ledger = Ledger.from_airflow()
+    # A run that failed between resolve_relations and load_to_afas still holds the tenant's lease,
+    # and its ledger row still says "running".
+    ledger.release_lease(tenant.tenant, dag_run.run_id)
+    if ledger.close_unfinished_run(
+        tenant.tenant,
+        dag_run.run_id,
+        "the run ended before load_to_afas finished; see the failed task's log in Airflow",
+    ):
+        log.warning("The run ended before load_to_afas finished: its ledger row is marked failed.")
+    if tenant.detail_logging:
+        log.info(
+            "Detail logging is on: staged data is kept up to %d days (the retention DAG removes it).",
+            tenant.detail_log_days,
+        )
+        return 0
+    return purge_run(dag_run.dag_id, dag_run.run_id)

@@ -1,0 +1,76 @@
+"""``python -m lightspeed_afas validate`` and ``pools``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from lightspeed_afas.cli.main import main
+from lightspeed_afas.cli.registry import SUBCOMMANDS
+
+
+def test_validate_all_prints_a_summary_per_tenant(include, capsys):
+    include.tenant("shop_b", {"name": "Shop B", "afas.sales_journal": "50"}, ("afas.items.payment_fee",))
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "include/mappings/default.yaml: OK" in out
+    assert "demo (include/tenants/demo.yaml): OK — DAG lightspeed_afas_demo, enabled" in out
+    assert "shop_b (include/tenants/shop_b.yaml): OK" in out
+    assert "books sales orders (FbSales) in AFAS afas_demo: administration 1, journal 50," in out
+    assert "note: orders with payment costs fail: afas.items.payment_fee is not set" in out
+    assert out.rstrip().endswith("2 valid tenant file(s), 0 invalid")
+
+
+def test_validate_reports_what_is_wrong_and_exits_1(include, capsys):
+    include.tenant("broken", drop=("afas.items.shipping",))
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert "include/tenants/broken.yaml: afas.items.shipping: field required" in out
+    assert "1 valid tenant file(s), 1 invalid" in out
+
+
+def test_validate_named_files(include, capsys):
+    good = include.tenants / "demo.yaml"
+    bad = include.tenant("bad", {"afas.document": "invoice"})
+    mapping = include.mappings / "default.yaml"
+    assert main(["validate", str(good), str(mapping)]) == 0
+    assert main(["validate", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "include/tenants/bad.yaml: afas.document: Input should be 'sales_order' or 'direct_invoice'" in out
+    assert main(["validate", str(include.tenants / "missing.yaml")]) == 1
+
+
+def test_pools_json_for_airflow_pools_import(include, capsys):
+    include.tenant("shop_b", {"afas.max_parallel_calls": 6, "afas.pool_slots": 2})
+    include.tenant("shop_c", {"afas.conn_id": "afas_other", "afas.max_parallel_calls": 2})
+    assert main(["pools"]) == 0
+    pools = json.loads(capsys.readouterr().out)
+    assert pools == {
+        "afas_demo": {
+            "slots": 6,
+            "description": "AFAS Profit afas_demo: calls in flight for tenants demo, shop_b",
+            "include_deferred": False,
+        },
+        "afas_other": {
+            "slots": 2,
+            "description": "AFAS Profit afas_other: calls in flight for tenants shop_c",
+            "include_deferred": False,
+        },
+    }
+
+
+def test_pools_cli_lines(include, capsys):
+    assert main(["pools", "--format", "cli"]) == 0
+    assert capsys.readouterr().out == (
+        'airflow pools set afas_demo 4 "AFAS Profit afas_demo: calls in flight for tenants demo"\n'
+    )
+
+
+def test_commands_registered_and_module_entry_point(include):
+    assert {"validate", "pools"} <= set(SUBCOMMANDS)
+    done = subprocess.run(
+        [sys.executable, "-m", "lightspeed_afas", "validate"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "demo (include/tenants/demo.yaml): OK" in done.stdout
