@@ -49,8 +49,9 @@ def process(
 ) -> Counter[str]:
     """Every order through the pipeline's in-process work; returns what happened to them."""
     from lightspeed_afas.domain.booking import BookingError, build_document
+    from lightspeed_afas.domain.order_parsing import OrderDataError, parse_order
     from lightspeed_afas.domain.relations import RelationError, new_relation, relation_key
-    from lightspeed_afas.domain.webshop_order import OrderDataError, WebshopOrder, parse_order
+    from lightspeed_afas.domain.webshop_order import WebshopOrder
 
     outcome: Counter[str] = Counter()
     clock = time.perf_counter

@@ -20,7 +20,7 @@ from airflow.utils.session import create_session
 from sqlalchemy import delete, select
 
 from lightspeed_afas.config import clear_cache
-from lightspeed_afas.orchestration.dag_factory import report_invalid_files
+from lightspeed_afas.orchestration.tenant_file_errors import report_invalid_files
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 DAG_FILE = "lightspeed_afas_tenants.py"
@@ -53,7 +53,7 @@ def test_dagbag_loads_the_valid_tenants_and_names_each_broken_file(tenants):
 
 def test_outside_an_airflow_import_the_errors_become_warnings(tenants):
     from lightspeed_afas.config import load_tenants
-    from lightspeed_afas.orchestration.dag_factory import TenantFileWarning
+    from lightspeed_afas.orchestration.tenant_file_errors import TenantFileWarning
 
     with pytest.warns(TenantFileWarning, match="afas.items.shipping: field required"):
         assert report_invalid_files(load_tenants().errors) == 0

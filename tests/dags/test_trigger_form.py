@@ -10,8 +10,9 @@ import pytest
 from airflow.serialization.serialized_objects import DagSerialization
 
 from lightspeed_afas.config import load_tenants
-from lightspeed_afas.orchestration.dag_factory import build_dags, trigger_params
+from lightspeed_afas.orchestration.dag_factory import build_dags
 from lightspeed_afas.orchestration.run_request import MAX_ORDER_NUMBERS
+from lightspeed_afas.orchestration.trigger_params import trigger_params
 
 UI_ASSETS = Path(airflow.__file__).parent / "ui" / "dist" / "assets"
 # Airflow 3.3.2's trigger form (FieldRow's isRequired, minified in the UI bundle): a param is required
@@ -29,7 +30,7 @@ def test_the_rule_is_the_one_the_installed_ui_applies():
     bundles = [p for p in UI_ASSETS.glob("index-*.js") if UI_REQUIRED_RULE in p.read_text(encoding="utf-8")]
     assert bundles, (
         "Airflow's trigger form no longer decides 'required' as UI_REQUIRED_RULE says: look up the rule "
-        "in the installed UI bundle and update marked_required (and dag_factory.trigger_params)"
+        "in the installed UI bundle and update marked_required (and orchestration.trigger_params)"
     )
 
 

@@ -209,12 +209,10 @@ class Stack:
 
     def fresh_ledger(self) -> Path:
         """A new, empty ledger file (the connection env var points at it); the old one's engine closes."""
-        from lightspeed_afas.ledger.store import _engines
+        from lightspeed_afas.ledger import dispose_engine
 
         if self.ledger_file is not None:
-            engine = _engines.pop(f"sqlite:///{self.ledger_file}", None)
-            if engine is not None:
-                engine.dispose()
+            dispose_engine(f"sqlite:///{self.ledger_file}")
         n = next(_run_ids)
         self.ledger_file = self.home / f"ledger-{n}.db"
         os.environ["AIRFLOW_CONN_LIGHTSPEED_AFAS_LEDGER"] = json.dumps(
@@ -280,7 +278,7 @@ class Stack:
 
         ``lease_wait``: seconds a step blocked by another run's lease is retried (as Airflow retries
         the task); each retry is noted in ``lease_waits``."""
-        from lightspeed_afas.flows.orders.steps import LeaseHeldError
+        from lightspeed_afas.flows.orders import LeaseHeldError
         from lightspeed_afas.orchestration.task import STEPS, NewFailuresError
 
         request = request or self.request(**kw)

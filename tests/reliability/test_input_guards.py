@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from lightspeed_afas.domain.booking import BookingError, BookingRules, build_document
+from lightspeed_afas.domain.order_parsing import parse_order
 from lightspeed_afas.domain.relations import RelationError, choose_debtor, relation_key
-from lightspeed_afas.domain.webshop_order import parse_order
 from tests.support.builders import raw_line, raw_order
 
 RULES = BookingRules(

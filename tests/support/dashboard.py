@@ -74,6 +74,6 @@ def seeded(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tenants: In
             ),
         )
         yield seed(url)
-        from lightspeed_afas.dashboard import app as dashboard_app
+        from lightspeed_afas.dashboard import access
 
-        dashboard_app._ledgers.pop(url, None)
+        access._ledgers.pop(url, None)

@@ -1,7 +1,7 @@
 """A seeded ledger for the dashboard and notification tests, written through the ledger's own API.
 
 The clock of the ledger is moved so that the history spans several days (``at`` comes from
-``lightspeed_afas.ledger.store.now_utc``).
+``lightspeed_afas.ledger.clock.now_utc``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from lightspeed_afas.ledger import Ledger, OrderOutcome
-from lightspeed_afas.ledger import store as ledger_store
+from lightspeed_afas.ledger import clock as ledger_clock
 
 TENANT = "dashacme"
 LEGACY = "oldshop"  # history in the ledger, no tenant file any more
@@ -31,12 +31,12 @@ class Seeded:
 
 @contextlib.contextmanager
 def frozen_ledger_clock(moment: datetime) -> Iterator[None]:
-    original = ledger_store.now_utc
-    ledger_store.now_utc = lambda: moment
+    original = ledger_clock.now_utc
+    ledger_clock.now_utc = lambda: moment
     try:
         yield
     finally:
-        ledger_store.now_utc = original
+        ledger_clock.now_utc = original
 
 
 def outcome(order_id: int, action: str, **kw: object) -> OrderOutcome:

@@ -35,11 +35,9 @@ def scratch_database(prefix: str = "lsafas_test") -> Iterator[str]:
     try:
         yield admin_url(name)
     finally:
-        from lightspeed_afas.ledger.store import _engines
+        from lightspeed_afas.ledger import dispose_engine
 
-        engine = _engines.pop(admin_url(name), None)
-        if engine is not None:
-            engine.dispose()
+        dispose_engine(admin_url(name))
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

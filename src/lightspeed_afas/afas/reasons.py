@@ -4,7 +4,7 @@ AFAS names the field, not the value: ``De ingevulde waarde bij 'Artikel' bestaat
 which item. The payload we sent does, so the reason becomes
 ``De ingevulde waarde bij 'Artikel' bestaat niet. (we sent item ART-9001 on line 2)``.
 
-Only fields of ``afas_payloads.REFUSAL_LABELS`` are ever quoted: codes of AFAS's own tables (items, units,
+Only fields of ``afas.refusal_labels.REFUSAL_LABELS`` are ever quoted: codes of AFAS's own tables (items, units,
 VAT codes, warehouse, project, journal, administration, country code …), never a customer's details, so
 the reason may go into the ledger. A label we do not know, or a field the payload does not hold, leaves
 the message as AFAS wrote it.
@@ -17,14 +17,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lightspeed_afas.afas.payloads import (
+from lightspeed_afas.afas.refusal_labels import (
     LINE_ITEM_CODE,
     LINE_ITEM_TYPE,
     LINE_KEY,
-    LINES_OF,
     REFUSAL_LABELS,
     LabelledField,
 )
+from lightspeed_afas.afas.sales_documents import LINES_OF
 
 # "… bij 'Artikel' …" (Dutch, AFAS's default language); "… for 'Artikel' …" in English messages.
 _LABEL = re.compile(r"\b(?:bij|for) '([^']{1,80})'", re.IGNORECASE)

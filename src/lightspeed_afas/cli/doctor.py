@@ -13,6 +13,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from lightspeed_afas.afas import lookups as afas_lookups
 from lightspeed_afas.cli.registry import arg, subcommand
 from lightspeed_afas.config import ConfigError, load_tenant
 
@@ -46,13 +47,11 @@ def _check(results: list[tuple[str, str]], what: str, probe: Callable[[], str]) 
     return True
 
 
-def diagnose(tenant: Any) -> list[tuple[str, str]]:
-    """(status, line) per check, in the order a person would fix them."""
+def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> None:
+    """The Lightspeed key, secret and language: the shop answers."""
     from lightspeed_afas.config.airflow_connections import outside_task
-    from lightspeed_afas.hooks import AfasProfitHook, LightspeedEcomHook
+    from lightspeed_afas.hooks import LightspeedEcomHook
 
-    results: list[tuple[str, str]] = []
-    afas_cfg = tenant.afas
     # Outside a task: the hooks find the connections as the tenant's tasks do (also stored ones).
     lightspeed = outside_task(LightspeedEcomHook)(tenant.lightspeed.conn_id)
     lightspeed.server_error_attempts = lightspeed.not_found_attempts = 1
@@ -62,6 +61,13 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
         return f"shop '{data.get('title', '?')}' answers in language '{lightspeed.language}'"
 
     _check(results, f"Lightspeed connection {tenant.lightspeed.conn_id}", shop)
+
+
+def _afas_token(afas_cfg: Any, results: list[tuple[str, str]]) -> tuple[Any, dict[str, Any]] | None:
+    """The AFAS hook and the token's metainfo (its environment and App Connector), or None when the
+    token does not work (then nothing else of AFAS can be checked)."""
+    from lightspeed_afas.config.airflow_connections import outside_task
+    from lightspeed_afas.hooks import AfasProfitHook
 
     afas = outside_task(AfasProfitHook)(afas_cfg.conn_id)
     afas.attempts = 1
@@ -73,21 +79,34 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
         return f"environment {info.get('envid', '?')}, App Connector '{info.get('appName', '?')}'"
 
     if not _check(results, f"AFAS connection {afas_cfg.conn_id}", token):
-        return results
+        return None
+    return afas, meta
+
+
+def _order_lookup(afas_cfg: Any) -> Any:
+    """The look-up of existing orders (or direct invoices) for the tenant's document type."""
+    lookups = afas_cfg.lookups
+    return lookups.direct_invoice if afas_cfg.document == "direct_invoice" else lookups.order
+
+
+def _connectors(afas_cfg: Any, meta: dict[str, Any], results: list[tuple[str, str]]) -> set[str]:
+    """Every Get/UpdateConnector the sync needs is in the App Connector; returns the allowed GetConnectors."""
     gets = {c["id"] for c in meta.get("getConnectors") or []}
     updates = {c["id"] for c in meta.get("updateConnectors") or []}
-    lookups = afas_cfg.lookups
-    order_lookup = lookups.direct_invoice if afas_cfg.document == "direct_invoice" else lookups.order
     needed_gets = {
-        lookups.debtor.connector,
-        order_lookup.connector,
-        "Profit_Administrations",
-        "Profit_Journals",
+        afas_cfg.lookups.debtor.connector,
+        _order_lookup(afas_cfg).connector,
+        afas_lookups.ADMINISTRATIONS_CONNECTOR,
+        afas_lookups.JOURNALS_CONNECTOR,
     }
     if afas_cfg.document == "sales_order":
-        needed_gets.add("Profit_SalesorderLines")
-    writer = "FbDirectInvoice" if afas_cfg.document == "direct_invoice" else "FbSales"
-    needed_updates = {writer, "KnSalesRelationPer", "KnSalesRelationOrg"}
+        needed_gets.add(afas_lookups.LINES_CONNECTOR)
+    writer = (
+        afas_lookups.DIRECT_INVOICE_WRITER
+        if afas_cfg.document == "direct_invoice"
+        else afas_lookups.SALES_ORDER_CONNECTOR
+    )
+    needed_updates = {writer, *afas_lookups.RELATION_CONNECTORS}
     for kind, needed, allowed in (
         ("GetConnector", needed_gets, gets),
         ("UpdateConnector", needed_updates, updates),
@@ -99,52 +118,73 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
                 results.append(
                     (FAIL, f"{kind} {name} is not in the App Connector: add it in AFAS (App Connector)")
                 )
+    return gets
 
-    def fields(connector: str, wanted: list[str]) -> Callable[[], str]:
-        def probe() -> str:
-            present = {f.get("id") for f in afas.metainfo_get(connector).get("fields") or []}
-            missing = [f for f in wanted if f not in present]
-            if missing:
-                raise ValueError(
-                    f"field(s) {', '.join(missing)} do not exist; set afas.lookups in the tenant file"
-                )
-            return f"fields {', '.join(wanted)} exist"
 
-        return probe
+def _fields(afas: Any, connector: str, wanted: list[str]) -> Callable[[], str]:
+    """A probe: the GetConnector has the wanted fields."""
 
-    if lookups.debtor.connector in gets:
-        _check(
-            results,
-            f"look-up {lookups.debtor.connector}",
-            fields(lookups.debtor.connector, [lookups.debtor.email_field, lookups.debtor.debtor_id_field]),
-        )
-    if order_lookup.connector in gets:
-        wanted = [order_lookup.reference_field, order_lookup.order_number_field, order_lookup.status_field]
-        _check(results, f"look-up {order_lookup.connector}", fields(order_lookup.connector, wanted))
+    def probe() -> str:
+        present = {f.get("id") for f in afas.metainfo_get(connector).get("fields") or []}
+        missing = [f for f in wanted if f not in present]
+        if missing:
+            raise ValueError(
+                f"field(s) {', '.join(missing)} do not exist; set afas.lookups in the tenant file"
+            )
+        return f"fields {', '.join(wanted)} exist"
 
-    def administration() -> str:
-        rows = afas.get_rows("Profit_Administrations", ["AdminId"])
-        names = {int(r["AdminId"]): r.get("AdminNm") for r in rows}
+    return probe
+
+
+def _lookups(afas: Any, afas_cfg: Any, gets: set[str], results: list[tuple[str, str]]) -> None:
+    """The look-up field ids of the debtor and order look-ups exist (where the token may read them)."""
+    debtor, order = afas_cfg.lookups.debtor, _order_lookup(afas_cfg)
+    if debtor.connector in gets:
+        wanted = [debtor.email_field, debtor.debtor_id_field]
+        _check(results, f"look-up {debtor.connector}", _fields(afas, debtor.connector, wanted))
+    if order.connector in gets:
+        wanted = [order.reference_field, order.order_number_field, order.status_field]
+        _check(results, f"look-up {order.connector}", _fields(afas, order.connector, wanted))
+
+
+def _administration(afas: Any, afas_cfg: Any, gets: set[str], results: list[tuple[str, str]]) -> None:
+    """The tenant's administration exists."""
+
+    def probe() -> str:
+        rows = afas.get_rows(afas_lookups.ADMINISTRATIONS_CONNECTOR, [afas_lookups.ADMINISTRATION_ID_FIELD])
+        names = {
+            int(r[afas_lookups.ADMINISTRATION_ID_FIELD]): r.get(afas_lookups.ADMINISTRATION_NAME_FIELD)
+            for r in rows
+        }
         if afas_cfg.administration not in names:
             raise ValueError(
                 f"administration {afas_cfg.administration} does not exist (AFAS has {sorted(names)})"
             )
         return f"administration {afas_cfg.administration} ({names[afas_cfg.administration]}) exists"
 
-    if "Profit_Administrations" in gets:
-        _check(results, "afas.administration", administration)
+    if afas_lookups.ADMINISTRATIONS_CONNECTOR in gets:
+        _check(results, "afas.administration", probe)
 
-    def journal() -> str:
-        rows = afas.get_rows("Profit_Journals", ["UnitId", "JournalId"])
-        codes = {str(r["JournalId"]) for r in rows if int(r["UnitId"]) == afas_cfg.administration}
+
+def _journal(afas: Any, afas_cfg: Any, gets: set[str], results: list[tuple[str, str]]) -> None:
+    """The tenant's sales journal exists in its administration."""
+
+    def probe() -> str:
+        unit, journal = afas_lookups.JOURNAL_UNIT_FIELD, afas_lookups.JOURNAL_ID_FIELD
+        rows = afas.get_rows(afas_lookups.JOURNALS_CONNECTOR, [unit, journal])
+        codes = {str(r[journal]) for r in rows if int(r[unit]) == afas_cfg.administration}
         if afas_cfg.sales_journal not in codes:
             raise ValueError(
                 f"journal {afas_cfg.sales_journal!r} is not in administration {afas_cfg.administration} (it has {', '.join(sorted(codes))})"
             )
         return f"journal {afas_cfg.sales_journal} exists in administration {afas_cfg.administration}"
 
-    if afas_cfg.sales_journal and "Profit_Journals" in gets:
-        _check(results, "afas.sales_journal", journal)
+    if afas_cfg.sales_journal and afas_lookups.JOURNALS_CONNECTOR in gets:
+        _check(results, "afas.sales_journal", probe)
+
+
+def _not_checked(afas_cfg: Any) -> tuple[str, str]:
+    """The codes no standard GetConnector lists: AFAS refuses an unknown one at the first booking."""
     items = afas_cfg.items
     codes = ", ".join(c for c in (items.discount, items.shipping, items.payment_fee, items.rounding) if c)
     unchecked = [f"item codes {codes}"]
@@ -152,7 +192,23 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
         unchecked.append(f"project {afas_cfg.project}")
     if afas_cfg.warehouse:
         unchecked.append(f"warehouse {afas_cfg.warehouse}")
-    results.append((NOTE, f"not checked (no standard GetConnector lists them): {'; '.join(unchecked)}"))
+    return NOTE, f"not checked (no standard GetConnector lists them): {'; '.join(unchecked)}"
+
+
+def diagnose(tenant: Any) -> list[tuple[str, str]]:
+    """(status, line) per check, in the order a person would fix them."""
+    results: list[tuple[str, str]] = []
+    afas_cfg = tenant.afas
+    _lightspeed(tenant, results)
+    connected = _afas_token(afas_cfg, results)
+    if connected is None:
+        return results
+    afas, meta = connected
+    gets = _connectors(afas_cfg, meta, results)
+    _lookups(afas, afas_cfg, gets, results)
+    _administration(afas, afas_cfg, gets, results)
+    _journal(afas, afas_cfg, gets, results)
+    results.append(_not_checked(afas_cfg))
     return results
 
 
@@ -160,6 +216,7 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
     "doctor", "check a tenant's Lightspeed and AFAS connections and AFAS set-up for real", arg("tenant")
 )
 def doctor_command(args: argparse.Namespace) -> int:
+    """Every check of the tenant, one line each, and how many problems there are to fix."""
     try:
         tenant = load_tenant(args.tenant)
     except ConfigError as exc:

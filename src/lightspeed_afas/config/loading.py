@@ -1,30 +1,28 @@
-"""Loading tenant files and mapping rules: validate, merge overrides, and cache by file modification time.
+"""Loading tenant files (``include/tenants/<tenant>.yaml``): validated, with their merged mapping rules.
 
-The DAG file is parsed every 30 s by the dag-processor and again before every task; parsing the same
-unchanged YAML again is wasted work, so results are cached per process by (mtime, size) of the files.
+Every invalid file is reported on its own (``TenantLoadResult.errors``) and never stops the valid ones.
+Results are cached per process by the (mtime, size) of the tenant file and of every mapping file
+(``config.file_cache``).
 """
 
 from __future__ import annotations
 
-import copy
-import json
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
 from lightspeed_afas.config.errors import ConfigError, ConfigProblem, problems_from_validation
+from lightspeed_afas.config.file_cache import cached, stamp
 from lightspeed_afas.config.mapping import MappingRules
-from lightspeed_afas.config.paths import display_path, mappings_dir, tenants_dir
+from lightspeed_afas.config.mapping_files import load_mapping, mapping_path, mapping_stamps, mappings_beside
+from lightspeed_afas.config.paths import display_path, tenants_dir
 from lightspeed_afas.config.tenant import TENANT_ID, TenantConfig
 from lightspeed_afas.config.yaml_io import read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
-T = TypeVar("T")
-Stamp = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -57,112 +55,25 @@ class TenantLoadResult:
         return self.by_id.get(tenant_id)
 
 
-def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``overrides`` into a copy of ``base``: mappings merge key by key, anything else (lists too) replaces."""
-    merged = copy.deepcopy(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-# -- caching ----------------------------------------------------------------------------------------------
-
-_cache: dict[Any, tuple[Any, Any]] = {}
-
-
-def _stamp(path: Path) -> Stamp:
-    st = os.stat(path)
-    return (st.st_mtime_ns, st.st_size)
-
-
-def _cached(key: Any, stamp: Any, build: Callable[[], T]) -> T:
-    hit = _cache.get(key)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    value = build()
-    _cache[key] = (stamp, value)
-    return value
-
-
-def clear_cache() -> None:
-    _cache.clear()
-
-
-# -- mappings ---------------------------------------------------------------------------------------------
-
-
-def mapping_path(name: str, directory: Path | None = None) -> Path:
-    return (directory or mappings_dir()) / f"{name}.yaml"
-
-
-def _mapping_document(path: Path) -> dict[str, Any]:
-    """The mapping file's raw document (validated on its own, so its errors name the mapping file)."""
-    label = display_path(path)
-    document = read_yaml(path, label)
-    if document is None:
-        document = {}
-    if not isinstance(document, dict):
-        raise ConfigError([ConfigProblem(label, None, "a mapping file must be a YAML mapping of rules")])
-    try:
-        MappingRules.model_validate(document)
-    except ValidationError as exc:
-        raise ConfigError(problems_from_validation(label, exc)) from None
-    return document
-
-
-def load_mapping(
-    name: str,
-    overrides: dict[str, Any] | None = None,
-    directory: Path | None = None,
-    *,
-    overrides_from: str | None = None,
-) -> MappingRules:
-    """The named mapping (``include/mappings/<name>.yaml``) with ``overrides`` merged over it, validated.
-
-    Errors in the mapping file name the mapping file; errors the overrides cause name ``overrides_from``
-    (the tenant file) and the field under ``mapping_overrides``.
-    """
-    path = mapping_path(name, directory)
-    label = display_path(path)
-    if not path.is_file():
-        raise ConfigError([ConfigProblem(label, None, f"no mapping file named {name!r}")])
-    stamp = _stamp(path)
-    document = _cached(("mapping-doc", str(path)), stamp, lambda: _mapping_document(path))
-    if not overrides:
-        return _cached(("mapping", str(path)), stamp, lambda: MappingRules.model_validate(document))
-    key = ("mapping", str(path), json.dumps(overrides, sort_keys=True, default=str))
-    try:
-        return _cached(key, stamp, lambda: MappingRules.model_validate(deep_merge(document, overrides)))
-    except ValidationError as exc:
-        blame = overrides_from or f"{label} (with overrides)"
-        raise ConfigError(problems_from_validation(blame, exc, prefix="mapping_overrides")) from None
-
-
-# -- tenants ----------------------------------------------------------------------------------------------
+def _problem(label: str, key: str | None, message: str) -> ConfigError:
+    return ConfigError([ConfigProblem(label, key, message)])
 
 
 def _tenant_from_file(path: Path, mapping_directory: Path | None) -> LoadedTenant:
     label = display_path(path)
     document = read_yaml(path, label)
     if not isinstance(document, dict):
-        raise ConfigError([ConfigProblem(label, None, "a tenant file must be a YAML mapping of settings")])
+        raise _problem(label, None, "a tenant file must be a YAML mapping of settings")
     try:
         config = TenantConfig.model_validate(document)
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(label, exc)) from None
     if config.tenant != path.stem:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    label,
-                    "tenant",
-                    f"{config.tenant!r} differs from the file name; name the file {config.tenant}.yaml "
-                    f"or set tenant: {path.stem}",
-                )
-            ]
+        raise _problem(
+            label,
+            "tenant",
+            f"{config.tenant!r} differs from the file name; name the file {config.tenant}.yaml "
+            f"or set tenant: {path.stem}",
         )
     mapping = _tenant_mapping(config, label, mapping_directory)
     return LoadedTenant(config=config, mapping=mapping, path=path, notes=tuple(_notes(config, mapping)))
@@ -171,9 +82,7 @@ def _tenant_from_file(path: Path, mapping_directory: Path | None) -> LoadedTenan
 def _tenant_mapping(config: TenantConfig, label: str, directory: Path | None) -> MappingRules:
     path = mapping_path(config.mapping, directory)
     if not path.is_file():
-        raise ConfigError(
-            [ConfigProblem(label, "mapping", f"no mapping file {display_path(path)} for {config.mapping!r}")]
-        )
+        raise _problem(label, "mapping", f"no mapping file {display_path(path)} for {config.mapping!r}")
     try:
         load_mapping(config.mapping, None, directory)
     except ConfigError as exc:
@@ -207,28 +116,14 @@ def load_tenant_file(
     path = Path(path)
     label = display_path(path)
     if not TENANT_ID.match(path.stem):
-        raise ConfigError(
-            [ConfigProblem(label, None, "the file name must be <tenant>.yaml with [a-z0-9_] only")]
-        )
+        raise _problem(label, None, "the file name must be <tenant>.yaml with [a-z0-9_] only")
     if _mappings_stamp is None:
-        _mappings_stamp = _mapping_stamps(mapping_directory)
+        _mappings_stamp = mapping_stamps(mapping_directory)
     try:
-        stamp: Any = (_stamp(path), _mappings_stamp)
+        file_stamp: Any = (stamp(path), _mappings_stamp)
     except OSError as exc:
-        raise ConfigError([ConfigProblem(label, None, f"cannot read the file: {exc}")]) from None
-    return _cached(("tenant", str(path)), stamp, lambda: _tenant_from_file(path, mapping_directory))
-
-
-def _mapping_stamps(directory: Path | None) -> tuple[tuple[str, Stamp], ...]:
-    """A cheap fingerprint of every mapping file, so a changed mapping re-validates its tenants."""
-    base = directory or mappings_dir()
-    key = ("mapping-dir", str(base))
-    try:
-        dir_stamp = _stamp(base)
-    except OSError:
-        return ()
-    files = _cached(key, dir_stamp, lambda: sorted(p for p in base.glob("*.yaml") if p.is_file()))
-    return tuple((p.name, _stamp(p)) for p in files if p.exists())
+        raise _problem(label, None, f"cannot read the file: {exc}") from None
+    return cached(("tenant", str(path)), file_stamp, lambda: _tenant_from_file(path, mapping_directory))
 
 
 def tenant_files(directory: Path, only: str | None = None) -> list[Path]:
@@ -244,24 +139,8 @@ def tenant_files(directory: Path, only: str | None = None) -> list[Path]:
     )
 
 
-def load_tenants(
-    directory: Path | None = None, mapping_directory: Path | None = None, *, only: str | None = None
-) -> TenantLoadResult:
-    """Every tenant file in ``directory`` (default ``include/tenants``): valid tenants and per-file errors.
-
-    ``only`` reads just that tenant's file(s) — what a task start needs.
-    """
-    directory = Path(directory) if directory is not None else tenants_dir()
-    if mapping_directory is None and directory.parent.joinpath("mappings").is_dir():
-        mapping_directory = directory.parent / "mappings"
-    loaded: list[LoadedTenant] = []
-    errors: list[ConfigError] = []
-    mappings_stamp = _mapping_stamps(mapping_directory)
-    for path in tenant_files(directory, only):
-        try:
-            loaded.append(load_tenant_file(path, mapping_directory, _mappings_stamp=mappings_stamp))
-        except ConfigError as exc:
-            errors.append(exc)
+def _unique_ids(loaded: list[LoadedTenant], errors: list[ConfigError]) -> list[LoadedTenant]:
+    """The tenants whose id no other file claims, sorted by id; an error per file of a duplicate id."""
     by_id: dict[str, list[LoadedTenant]] = {}
     for tenant in loaded:
         by_id.setdefault(tenant.tenant, []).append(tenant)
@@ -271,12 +150,31 @@ def load_tenants(
             valid.append(same[0])
             continue
         files = ", ".join(t.label for t in same)
-        for t in same:
-            errors.append(
-                ConfigError(
-                    [ConfigProblem(t.label, "tenant", f"duplicate tenant id {tenant_id!r} in {files}")]
-                )
-            )
+        errors.extend(
+            _problem(t.label, "tenant", f"duplicate tenant id {tenant_id!r} in {files}") for t in same
+        )
+    return valid
+
+
+def load_tenants(
+    directory: Path | None = None, mapping_directory: Path | None = None, *, only: str | None = None
+) -> TenantLoadResult:
+    """Every tenant file in ``directory`` (default ``include/tenants``): valid tenants and per-file errors.
+
+    ``only`` reads just that tenant's file(s) — what a task start needs.
+    """
+    directory = Path(directory) if directory is not None else tenants_dir()
+    if mapping_directory is None:
+        mapping_directory = mappings_beside(directory)
+    loaded: list[LoadedTenant] = []
+    errors: list[ConfigError] = []
+    mappings_stamp = mapping_stamps(mapping_directory)
+    for path in tenant_files(directory, only):
+        try:
+            loaded.append(load_tenant_file(path, mapping_directory, _mappings_stamp=mappings_stamp))
+        except ConfigError as exc:
+            errors.append(exc)
+    valid = _unique_ids(loaded, errors)
     errors.sort(key=lambda e: e.file)
     return TenantLoadResult(tuple(valid), tuple(errors), {t.tenant: t for t in valid})
 
@@ -287,14 +185,5 @@ def load_tenant(tenant_id: str, directory: Path | None = None) -> TenantConfig:
     for suffix in YAML_SUFFIXES:
         path = directory / f"{tenant_id}{suffix}"
         if path.is_file():
-            mapping_directory = (
-                directory.parent / "mappings" if (directory.parent / "mappings").is_dir() else None
-            )
-            return load_tenant_file(path, mapping_directory).config
-    raise ConfigError(
-        [
-            ConfigProblem(
-                display_path(directory / f"{tenant_id}.yaml"), None, "no tenant file for this tenant id"
-            )
-        ]
-    )
+            return load_tenant_file(path, mappings_beside(directory)).config
+    raise _problem(display_path(directory / f"{tenant_id}.yaml"), None, "no tenant file for this tenant id")

@@ -15,35 +15,31 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from lightspeed_afas.afas.sales_documents import ARTICLE, ARTICLE_UNIT, COST_ITEM, COST_UNIT, ItemType
 from lightspeed_afas.config.fields import Code3, Code4, Code5, Code15, Strict
+from lightspeed_afas.domain.booking_rules import DEFAULT_REMARK, ITEM_CODE_FIELDS, REMARK_FIELDS
 
-ITEM_CODE_SOURCES = ("articleCode", "sku", "ean")
-# Placeholders the remark template may use; lightspeed_afas.domain.booking.render_remark fills exactly these.
-REMARK_FIELDS = ("number", "comment", "payment_title", "shipment_title", "discount_code", "customer_name")
-# AFAS VaIt (type item) values, from the FbSalesLines OpenAPI enum.
-ITEM_TYPES = ("1", "2", "3", "4", "5", "6", "7", "8", "10", "11", "14")
+ITEM_CODE_SOURCES = tuple(ITEM_CODE_FIELDS)
 _RATE_KEY = re.compile(r"\A(0|1|0\.\d{1,4}|1\.0{1,4})\Z")
 _ISO2 = re.compile(r"\A[a-z]{2}\Z")
 _AFAS_COUNTRY = re.compile(r"\A[A-Z0-9]{1,3}\Z")
-
-ItemType = Literal["1", "2", "3", "4", "5", "6", "7", "8", "10", "11", "14"]
 
 
 class Units(Strict):
     """AFAS unit (``BiUn``) per line kind; AFAS's own examples use ``*****`` for cost items."""
 
-    article: Code15 = "STK"
-    cost: Code15 = "*****"
+    article: Code15 = ARTICLE_UNIT
+    cost: Code15 = COST_UNIT
 
 
 class ItemTypes(Strict):
     """AFAS item type (``VaIt``) per line kind: 2 = article, 6 = cost item."""
 
-    product: ItemType = "2"
-    discount: ItemType = "6"
-    shipping: ItemType = "6"
-    payment_fee: ItemType = "6"
-    rounding: ItemType = "6"
+    product: ItemType = ARTICLE
+    discount: ItemType = COST_ITEM
+    shipping: ItemType = COST_ITEM
+    payment_fee: ItemType = COST_ITEM
+    rounding: ItemType = COST_ITEM
 
 
 class Rounding(Strict):
@@ -82,7 +78,7 @@ class MappingRules(Strict):
     prices_include_vat: bool = Field(True, description="send prices incl. VAT (InVa)")
     order_date: Literal["createdAt", "updatedAt"] = Field("createdAt", description="source of OrDa")
     remark_template: str = Field(
-        "Webshop order {number}\n{comment}",
+        DEFAULT_REMARK,
         max_length=2000,
         description=f"order remark (Re); placeholders: {', '.join(REMARK_FIELDS)}",
     )

@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from lightspeed_afas.afas import lookups
 from lightspeed_afas.config.fields import (
     Code3,
     Code5,
@@ -36,9 +37,11 @@ from lightspeed_afas.config.fields import (
     FieldId,
     Strict,
 )
+from lightspeed_afas.config.notifications import Notifications
 
 # \A…\Z, not ^…$: with re.match, "$" also matches before a trailing newline ("acme\n").
 TENANT_ID = re.compile(r"\A[a-z0-9_]+\Z")
+DAG_PREFIX = "lightspeed_afas_"  # a tenant's DAG id is DAG_PREFIX + its tenant id
 OrderStatus = Literal[
     "new",
     "offer",
@@ -65,6 +68,11 @@ DEFAULT_PROCESSED_STATUSES = (
     "Gedeeltelijk gefactureerd",
     "Afgehandeld",
 )
+
+
+def tenant_of_dag(dag_id: str) -> str | None:
+    """The tenant id in a tenant DAG's id (``lightspeed_afas_<tenant>``); None for another DAG id."""
+    return dag_id.removeprefix(DAG_PREFIX) if dag_id.startswith(DAG_PREFIX) else None
 
 
 @lru_cache(maxsize=256)
@@ -117,16 +125,20 @@ class NewRelation(Strict):
 
 
 class DebtorLookup(Strict):
-    connector: ConnectorId = "Profit_Debtor"
-    email_field: FieldId = "Email"
-    debtor_id_field: FieldId = "DebtorId"
+    """The debtor look-up by e-mail."""
+
+    connector: ConnectorId = lookups.DEBTOR_CONNECTOR
+    email_field: FieldId = lookups.DEBTOR_EMAIL_FIELD
+    debtor_id_field: FieldId = lookups.DEBTOR_ID_FIELD
 
 
 class OrderLookup(Strict):
-    connector: ConnectorId = "Profit_Salesorders"
-    reference_field: FieldId = "CustomerReference"
-    order_number_field: FieldId = "OrderNumber"
-    status_field: FieldId = "Status"
+    """The look-up of orders (or direct invoices) by reference."""
+
+    connector: ConnectorId = lookups.ORDER_CONNECTOR
+    reference_field: FieldId = lookups.ORDER_REFERENCE_FIELD
+    order_number_field: FieldId = lookups.ORDER_NUMBER_FIELD
+    status_field: FieldId = lookups.ORDER_STATUS_FIELD
 
 
 class Lookups(Strict):
@@ -135,7 +147,7 @@ class Lookups(Strict):
     debtor: DebtorLookup = Field(default_factory=DebtorLookup)
     order: OrderLookup = Field(default_factory=OrderLookup)
     direct_invoice: OrderLookup = Field(
-        default_factory=lambda: OrderLookup(connector="Lightspeed_DirectInvoices")
+        default_factory=lambda: OrderLookup(connector=lookups.DIRECT_INVOICE_CONNECTOR)
     )
 
 
@@ -184,41 +196,6 @@ class AfasSettings(Strict):
         return self
 
 
-class Notifications(Strict):
-    """Who hears of new failed or quarantined orders and failed reconciliations (``lightspeed_afas.ops.notify``).
-
-    Nothing is sent unless ``email`` or ``webhook_conn_id`` is set. Each problem is notified once.
-    """
-
-    email: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]] = Field(
-        default_factory=list, description="addresses that get an e-mail per new problem"
-    )
-    smtp_conn_id: ConnId = Field("smtp_default", description="Airflow SMTP connection for the e-mail")
-    from_email: str | None = Field(None, max_length=254, description="sender; default the connection's")
-    webhook_conn_id: ConnId | None = Field(
-        None, description='Airflow http connection of a Slack/Teams-style webhook (JSON {"text": ...})'
-    )
-    max_reasons: int = Field(5, ge=1, le=50, description="problems listed by name in one notification")
-    dashboard_url: str | None = Field(
-        None, max_length=500, description="dashboard address for the link; default [api] base_url + page"
-    )
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.email or self.webhook_conn_id)
-
-    @field_validator("from_email")
-    @classmethod
-    def _one_header_line(cls, value: str | None) -> str | None:
-        # A CR or LF would end the From header and start another (header injection).
-        if value is not None and any(ord(char) < 32 or ord(char) == 127 for char in value):
-            raise ValueError(
-                f"{value!r} holds a line break or another control character: give one address "
-                "(or 'Name <address>') on one line"
-            )
-        return value
-
-
 class TenantConfig(Strict):
     """One tenant file."""
 
@@ -242,7 +219,7 @@ class TenantConfig(Strict):
 
     @property
     def dag_id(self) -> str:
-        return f"lightspeed_afas_{self.tenant}"
+        return f"{DAG_PREFIX}{self.tenant}"
 
     @field_validator("tenant")
     @classmethod

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from lightspeed_afas.config.tenant import DAG_PREFIX
 from lightspeed_afas.ledger.queries import (
     LIGHTSPEED_DAY_BUDGET,
     ORDER_STATUSES,
@@ -14,7 +15,6 @@ from lightspeed_afas.ledger.queries import (
     LedgerQueries,
 )
 
-DAG_PREFIX = "lightspeed_afas_"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 STATUS_FILTERS = {
     "problems": PROBLEM_STATUSES,

@@ -1,89 +1,51 @@
 """Turning a webshop order into an AFAS sales document, to the cent.
 
-``BookingRules`` is everything the mapping rules and the tenant decide, flattened; ``build_document``
-applies it to one ``WebshopOrder`` and returns the document or raises ``BookingError`` with a reason
-the data team can act on. Pure: no network, no Airflow — so it is fast and tested on its own.
+``build_document`` applies a tenant's ``BookingRules`` to one ``WebshopOrder`` and returns the document
+or raises ``BookingError`` with a reason the data team can act on: product lines, then one cost line per
+kind (the order discount split per VAT rate, shipping, payment costs), then a rounding line when per-line
+VAT rounding leaves a cent. Pure: no network, no Airflow — so it is fast and tested on its own.
 """
 
 from __future__ import annotations
 
 import string
-from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterator
+from decimal import Decimal
 
-from lightspeed_afas.afas.payloads import SalesDocument, SalesLine
+from lightspeed_afas.afas.field_values import cents
+from lightspeed_afas.afas.sales_documents import SalesDocument, SalesLine
+from lightspeed_afas.domain.booking_rules import (
+    ITEM_CODE_FIELDS,
+    REMARK_FIELDS,
+    BookingError,
+    BookingRules,
+)
+from lightspeed_afas.domain.line_amounts import (
+    choose_line_semantics,
+    excl_total,
+    line_totals,
+    split_discount,
+    unit_price,
+)
 from lightspeed_afas.domain.webshop_order import OrderLine, WebshopOrder
 
-CENT = Decimal("0.01")
+__all__ = ["REMARK_FIELDS", "BookingError", "BookingRules", "build_document", "render_remark"]
+
 # AFAS's field lengths for what comes from the webshop unshortened (schema of FbSales / FbDirectInvoice):
 # cutting either would book under another item or another reference, so the order fails instead.
 MAX_REFERENCE = 100  # RfCs
 MAX_ITEM_CODE = 40  # ItCd
-# The placeholders render_remark fills; the mapping rules allow exactly these in remark_template.
-REMARK_FIELDS = ("number", "comment", "payment_title", "shipment_title", "discount_code", "customer_name")
-ITEM_CODE_FIELDS = {"articleCode": "article_code", "sku": "sku", "ean": "ean"}
-
-
-class BookingError(ValueError):
-    """The order cannot be booked as it is; the message says why and what to fix."""
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, ROUND_HALF_UP)
-
-
-def rate_key(rate: Decimal) -> Decimal:
-    """Tax rates as the mapping keys them: a fraction normalised (0.210 == 0.21, 0 == 0.00)."""
-    return rate.normalize() if rate else Decimal("0")
-
-
-@dataclass(frozen=True)
-class BookingRules:
-    document: str  # "sales_order" | "direct_invoice"
-    administration: int
-    journal: str | None
-    project: str | None
-    warehouse: str | None
-    currency: str | None
-    items: dict[str, str | None]  # line kind -> item code (discount, shipping, payment_fee, rounding)
-    item_code_fields: tuple[str, ...] = ("articleCode", "sku", "ean")
-    article_unit: str = "STK"
-    cost_unit: str = "*****"
-    item_types: dict[str, str] = field(
-        default_factory=lambda: {
-            "product": "2",
-            "discount": "6",
-            "shipping": "6",
-            "payment_fee": "6",
-            "rounding": "6",
-        }
-    )
-    vat_codes: dict[Decimal, str] = field(default_factory=dict)  # rate (fraction) -> VaRc
-    payment_types: dict[str, str] = field(default_factory=dict)  # keyword in paymentId/title -> PaTp
-    prices_incl_vat: bool = True
-    order_date_source: str = "createdAt"  # or updatedAt
-    remark_template: str = "Webshop order {number}\n{comment}"
-    line_price_semantics: str = "auto"  # auto | unit | line_total
-    rounding_mode: str = "book_line"  # book_line | fail
-    rounding_tolerance: Decimal = Decimal("0.02")
-
-    @property
-    def connector(self) -> str:
-        return "FbDirectInvoice" if self.document == "direct_invoice" else "FbSales"
-
-    def vat_code(self, rate: Decimal, what: str) -> str:
-        code = self.vat_codes.get(rate_key(rate))
-        if code is None:
-            known = ", ".join(str(r) for r in sorted(self.vat_codes)) or "none"
-            raise BookingError(
-                f"{what}: VAT rate {rate} has no AFAS VAT code in the mapping rules (known rates: {known}). "
-                "Add it under vat_codes."
-            )
-        return code
+MAX_DESCRIPTION = 255  # Ds
+# Per cost kind: what an error calls the costs, and what a VAT-code error calls the line.
+COST_NAMES = {
+    "discount": ("order discount", "order discount"),
+    "shipping": ("shipping costs", "shipping"),
+    "payment_fee": ("payment costs", "payment"),
+}
 
 
 def item_code(line: OrderLine, rules: BookingRules) -> str:
+    """The line's AFAS item code: the first of the rules' item-code fields the webshop filled."""
     for name in rules.item_code_fields:
         value = getattr(line, ITEM_CODE_FIELDS[name])
         if value:
@@ -99,61 +61,6 @@ def item_code(line: OrderLine, rules: BookingRules) -> str:
     )
 
 
-def _excl_total(line: OrderLine, semantics: str) -> Decimal:
-    return cents(line.price_excl * line.quantity) if semantics == "unit" else cents(line.price_excl)
-
-
-def _line_totals(order: WebshopOrder, semantics: str) -> list[Decimal]:
-    if semantics == "unit":
-        return [cents(ln.price_incl * ln.quantity) for ln in order.lines]
-    return [cents(ln.price_incl) for ln in order.lines]
-
-
-def _expected_without_lines(order: WebshopOrder) -> Decimal:
-    return order.shipment_price_incl + order.payment_price_incl - order.discount_amount
-
-
-def choose_line_semantics(order: WebshopOrder, rules: BookingRules) -> str:
-    """Whether a line's ``priceIncl`` is the line total or the unit price, per the rules or the total.
-
-    The reference leaves it open; with ``auto`` the order's own total decides (both readings agree when
-    every quantity is 1).
-    """
-    if rules.line_price_semantics != "auto":
-        return rules.line_price_semantics
-    target = cents(order.price_incl) - _expected_without_lines(order)
-    for semantics in ("line_total", "unit"):
-        if sum(_line_totals(order, semantics), Decimal("0")) == target:
-            return semantics
-    return "line_total"  # neither adds up: the total check below reports the difference
-
-
-def _split_discount(order: WebshopOrder, line_totals: list[Decimal]) -> dict[Decimal, Decimal]:
-    """The order discount per VAT rate, in proportion to the goods at that rate (Dutch VAT practice)."""
-    by_rate: dict[Decimal, Decimal] = defaultdict(Decimal)
-    for line, total in zip(order.lines, line_totals, strict=True):
-        by_rate[rate_key(line.tax_rate)] += total
-    goods = sum(by_rate.values(), Decimal("0"))
-    if goods <= 0:
-        raise BookingError(f"order discount {order.discount_amount} on an order without goods to discount")
-    shares: dict[Decimal, Decimal] = {}
-    remaining = order.discount_amount
-    rates = sorted(by_rate, reverse=True)
-    for rate in rates[:-1]:
-        share = cents(order.discount_amount * by_rate[rate] / goods)
-        shares[rate] = share
-        remaining -= share
-    shares[rates[-1]] = remaining
-    return {r: s for r, s in shares.items() if s}
-
-
-def _unit_price(total: Decimal, quantity: int, what: str) -> Decimal:
-    unit = (total / quantity).quantize(Decimal("0.0001"), ROUND_HALF_UP)
-    if cents(unit * quantity) != total:
-        raise BookingError(f"{what}: line total {total} cannot be split over quantity {quantity} to the cent")
-    return unit
-
-
 def build_document(order: WebshopOrder, debtor_id: str, rules: BookingRules) -> SalesDocument:
     """The AFAS document for ``order`` on ``debtor_id``, checked against the webshop total to the cent."""
     if not order.lines:
@@ -164,7 +71,15 @@ def build_document(order: WebshopOrder, debtor_id: str, rules: BookingRules) -> 
             f"holds at most {MAX_REFERENCE}"
         )
     semantics = choose_line_semantics(order, rules)
-    totals = _line_totals(order, semantics)
+    totals = line_totals(order, semantics)
+    lines = _product_lines(order, rules, semantics, totals)
+    lines += _cost_lines(order, rules, totals)
+    return _balance(order, _document(order, debtor_id, rules, lines), rules)
+
+
+def _product_lines(
+    order: WebshopOrder, rules: BookingRules, semantics: str, totals: list[Decimal]
+) -> list[SalesLine]:
     lines: list[SalesLine] = []
     for line, total in zip(order.lines, totals, strict=True):
         what = f"line '{line.description}'"
@@ -172,64 +87,61 @@ def build_document(order: WebshopOrder, debtor_id: str, rules: BookingRules) -> 
             raise BookingError(f"{what}: quantity {line.quantity} is not positive")
         if total < 0:
             raise BookingError(f"{what}: negative amount {total}")
+        booked = total if rules.prices_incl_vat else excl_total(line, semantics)
         lines.append(
             SalesLine(
                 kind="product",
                 item_type=rules.item_types["product"],
                 item_code=item_code(line, rules),
-                description=line.description[:255],
+                description=line.description[:MAX_DESCRIPTION],
                 unit=rules.article_unit,
                 quantity=Decimal(line.quantity),
-                unit_price=_unit_price(
-                    total if rules.prices_incl_vat else _excl_total(line, semantics), line.quantity, what
-                ),
+                unit_price=unit_price(booked, line.quantity, what),
                 vat_code=rules.vat_code(line.tax_rate, what),
             )
         )
+    return lines
+
+
+def _costs(
+    order: WebshopOrder, rules: BookingRules, totals: list[Decimal]
+) -> Iterator[tuple[str, str, str, Decimal, Decimal]]:
+    """The order's costs as (kind, item code, title, amount incl. VAT, VAT rate), the discount once per
+    VAT rate. Lazily, so the errors come in the order of the lines: a kind's item code, then its VAT code."""
     if order.discount_amount < 0:
         raise BookingError(f"discountAmount {order.discount_amount} is negative")
     if order.discount_amount:
-        code = _cost_item(rules, "discount", "order discount")
-        for rate, share in sorted(_split_discount(order, totals).items(), reverse=True):
-            label = f"Korting {order.discount_code}".strip() if order.discount_code else "Korting"
-            lines.append(_cost_line(rules, "discount", code, label, -share, rate, "order discount"))
-    if order.shipment_price_incl:
-        code = _cost_item(rules, "shipping", "shipping costs")
-        title = order.shipment_title or "Verzendkosten"
-        lines.append(
-            _cost_line(
-                rules, "shipping", code, title, order.shipment_price_incl, order.shipment_tax_rate, "shipping"
-            )
-        )
-    if order.payment_price_incl:
-        code = _cost_item(rules, "payment_fee", "payment costs")
-        title = order.payment_title or "Betaalkosten"
-        lines.append(
-            _cost_line(
-                rules, "payment_fee", code, title, order.payment_price_incl, order.payment_tax_rate, "payment"
-            )
-        )
-    document = _document(order, debtor_id, rules, lines)
-    return _balance(order, document, rules)
+        code = rules.cost_item("discount", COST_NAMES["discount"][0])
+        title = f"Korting {order.discount_code}".strip() if order.discount_code else "Korting"
+        for rate, share in sorted(split_discount(order, totals).items(), reverse=True):
+            yield "discount", code, title, -share, rate
+    for kind, title, total, rate in (
+        (
+            "shipping",
+            order.shipment_title or "Verzendkosten",
+            order.shipment_price_incl,
+            order.shipment_tax_rate,
+        ),
+        (
+            "payment_fee",
+            order.payment_title or "Betaalkosten",
+            order.payment_price_incl,
+            order.payment_tax_rate,
+        ),
+    ):
+        if total:
+            yield kind, rules.cost_item(kind, COST_NAMES[kind][0]), title, total, rate
 
 
-def _cost_item(rules: BookingRules, kind: str, what: str) -> str:
-    code = rules.items.get(kind)
-    if not code:
-        raise BookingError(
-            f"the order has {what} but the tenant sets no item code for them (afas.items.{kind})"
-        )
-    return code
+def _cost_lines(order: WebshopOrder, rules: BookingRules, totals: list[Decimal]) -> list[SalesLine]:
+    return [
+        _cost_line(rules, kind, code, title, total, rate, COST_NAMES[kind][1])
+        for kind, code, title, total, rate in _costs(order, rules, totals)
+    ]
 
 
 def _cost_line(
-    rules: BookingRules,
-    kind: str,
-    code: str,
-    title: str,
-    total: Decimal,
-    rate: Decimal,
-    what: str,
+    rules: BookingRules, kind: str, code: str, title: str, total: Decimal, rate: Decimal, what: str
 ) -> SalesLine:
     """A cost line of one unit; in excl. VAT mode its price is the incl. amount without VAT."""
     price = cents(total) if rules.prices_incl_vat else cents(total / (1 + rate))
@@ -237,7 +149,7 @@ def _cost_line(
         kind=kind,
         item_type=rules.item_types[kind],
         item_code=code,
-        description=title[:255],
+        description=title[:MAX_DESCRIPTION],
         unit=rules.cost_unit,
         quantity=Decimal(1),
         unit_price=price,
@@ -275,15 +187,15 @@ def _balance(order: WebshopOrder, document: SalesDocument, rules: BookingRules) 
         return document
     rounding_item = rules.items.get("rounding")
     if rules.rounding_mode == "book_line" and rounding_item and abs(difference) <= rules.rounding_tolerance:
-        line = SalesLine(
-            kind="rounding",
-            item_type=rules.item_types["rounding"],
-            item_code=rounding_item,
-            description="Afrondingsverschil btw",
-            unit=rules.cost_unit,
-            quantity=Decimal(1),
-            unit_price=difference,
-            vat_code=rules.vat_code(Decimal("0"), "rounding line"),
+        # VAT rate 0: the price is the difference itself, in both VAT modes.
+        line = _cost_line(
+            rules,
+            "rounding",
+            rounding_item,
+            "Afrondingsverschil btw",
+            difference,
+            Decimal(0),
+            "rounding line",
         )
         return SalesDocument(**{**document.__dict__, "lines": (*document.lines, line)})
     raise BookingError(
@@ -297,6 +209,7 @@ def _balance(order: WebshopOrder, document: SalesDocument, rules: BookingRules) 
 
 
 def payment_type(order: WebshopOrder, rules: BookingRules) -> str | None:
+    """The AFAS payment type of the first keyword found in the order's payment id or title."""
     haystack = f"{order.payment_id} {order.payment_title}".lower()
     for keyword, code in rules.payment_types.items():
         if keyword.lower() in haystack:
@@ -305,6 +218,7 @@ def payment_type(order: WebshopOrder, rules: BookingRules) -> str | None:
 
 
 def render_remark(template: str, order: WebshopOrder) -> str:
+    """The order remark (Re): ``template`` with the ``REMARK_FIELDS`` placeholders filled."""
     values = {
         "number": order.number,
         "comment": order.comment,

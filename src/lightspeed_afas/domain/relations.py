@@ -13,14 +13,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from lightspeed_afas.afas.payloads import (
+from lightspeed_afas.afas.relation_payloads import (
     OrganisationRelation,
     Person,
     PersonRelation,
     PostalAddress,
     RelationDefaults,
 )
-from lightspeed_afas.domain.webshop_order import EMAIL, Address, WebshopOrder
+from lightspeed_afas.domain.lightspeed_values import EMAIL
+from lightspeed_afas.domain.webshop_order import Address, WebshopOrder
 
 DUPLICATE_POLICIES = ("fail", "lowest_debtor_id", "most_recent")
 

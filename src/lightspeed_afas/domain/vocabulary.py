@@ -26,9 +26,21 @@ PROBLEMS = frozenset({Action.FAILED, Action.QUARANTINED})
 
 
 class Operation(StrEnum):
-    """What ``load_to_afas`` sends for one order."""
+    """What ``transform`` plans for one order and ``load_to_afas`` does with it: the first three write
+    to AFAS, the others only record an outcome."""
 
     INSERT = "insert"
     UPDATE = "update"
     DELETE = "delete"
     SKIP = "skip"
+    FAIL = "fail"  # refused before anything was sent (booking checks, relation, duplicates in AFAS)
+    SETTLED = "settled"  # an overlapping run booked it at this version while this run waited
+    UNCHANGED = "unchanged"  # a re-sync of an order AFAS holds at this very content
+    EXISTS = "exists"  # an insert found by reference under the lease: already in AFAS
+
+
+WRITES = frozenset({Operation.INSERT, Operation.UPDATE, Operation.DELETE})
+
+
+# The order flow's steps, in order: its task ids, and what each reads (the outputs of those before it).
+ORDER_STEPS = ("extract_orders", "resolve_relations", "transform", "load_to_afas")

@@ -3,17 +3,15 @@
 Built on ``HttpHook`` for the connection handling (base URL, auth, extras, TCP keep-alive adapter), but
 unlike ``HttpHook.run`` the session is created once and reused, so calls ride one kept-alive connection.
 
-Answers are bounded: a body is streamed and reading stops past ``MAX_BODY_BYTES`` with the hook's own
-error, so a runaway answer can neither exhaust the worker's memory nor fill the detail log.
+Answers are bounded (``MAX_BODY_BYTES``, read by ``hooks.http.read_bounded``): past the limit the hook
+raises its own error, so a runaway answer can neither exhaust the worker's memory nor fill the detail log.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -21,17 +19,13 @@ from airflow.providers.http.hooks.http import HttpHook
 
 from lightspeed_afas.hooks.detail import DetailSink, make_exchange
 from lightspeed_afas.hooks.errors import ConnectorError
+from lightspeed_afas.hooks.http import Answer, BodyTooLargeError, Params, read_bounded
 from lightspeed_afas.hooks.metrics import CallStats
 from lightspeed_afas.hooks.redaction import Redactor, secret_forms
 
 # The largest answer a hook reads. Real answers are far smaller: a Lightspeed page of 250 orders is
 # about 1-2 MB, an AFAS page of 1,000 rows within AFAS's "columns x rows < 150,000" advice a few MB.
 MAX_BODY_BYTES = 20 * 1024 * 1024
-_CHUNK = 64 * 1024
-
-# Errors a JSON parser raises on a body it cannot read: invalid JSON or bytes (ValueError, which
-# JSONDecodeError and UnicodeDecodeError are) and nesting deeper than the interpreter's stack.
-PARSE_ERRORS = (ValueError, RecursionError)
 
 
 def mask(secret: str | None) -> None:
@@ -50,45 +44,12 @@ def mask(secret: str | None) -> None:
         pass
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One HTTP answer, its body read whole (never more than ``MAX_BODY_BYTES``)."""
-
-    status: int
-    reason: str
-    url: str
-    headers: requests.structures.CaseInsensitiveDict
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        """The body parsed; raises one of ``PARSE_ERRORS`` when it cannot be."""
-        return json.loads(self.body)
-
-
-class BodyTooLargeError(ConnectorError):
-    """Raised inside ``_send`` when an answer passes ``MAX_BODY_BYTES``; each hook maps it to its own."""
-
-    def __init__(self, status: int, size: int, limit: int) -> None:
-        super().__init__(f"the answer ({status}) is over {limit:,} bytes (read {size:,})")
-        self.status = status
-        self.size = size
-        self.limit = limit
-
-
-def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
-    """Exponential backoff with full jitter: a random wait in [base, min(cap, base·2^attempt)]."""
-    ceiling = min(cap, base * (2**attempt))
-    return rng.uniform(base, max(base, ceiling))
-
-
 class ApiHook(HttpHook):
     """Common base of ``LightspeedEcomHook`` and ``AfasProfitHook``."""
 
     api_name = "api"
+    connect_timeout = 10.0
+    read_timeout = 60.0
 
     def __init__(
         self,
@@ -162,15 +123,13 @@ class ApiHook(HttpHook):
 
     # -- one exchange -----------------------------------------------------------------------------
 
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """(connect, read) seconds for one request."""
+        return (self.connect_timeout, self.read_timeout)
+
     def _send(
-        self,
-        method: str,
-        url: str,
-        endpoint: str,
-        *,
-        params: list[tuple[str, str]] | None = None,
-        json_body: Any = None,
-        timeout: tuple[float, float],
+        self, method: str, url: str, endpoint: str, *, params: Params | None = None, json_body: Any = None
     ) -> Answer:
         """Send once; record counters and the detail log.
 
@@ -179,28 +138,39 @@ class ApiHook(HttpHook):
         """
         session = self.session
         started = time.monotonic()
+        sent = (method, endpoint, json_body, started)
         try:
             response = session.request(
-                method, url, params=params, json=json_body, timeout=timeout, stream=True
+                method, url, params=params, json=json_body, timeout=self.timeout, stream=True
             )
             try:
-                body = _read_bounded(response)
+                body = read_bounded(response, MAX_BODY_BYTES)
             finally:
                 response.close()
         except requests.RequestException:
-            elapsed = (time.monotonic() - started) * 1000
-            self.stats.record(self.api_name, method, endpoint, 0, elapsed)
-            self._tap(method, url, params, json_body, 0, None, elapsed)
+            self._record(*sent, url, params, 0, None)
             raise
         except BodyTooLargeError as exc:
-            elapsed = (time.monotonic() - started) * 1000
-            self.stats.record(self.api_name, method, endpoint, exc.status, elapsed)
-            self._tap(method, response.url, None, json_body, exc.status, None, elapsed)
+            self._record(*sent, response.url, None, exc.status, None)
             raise self._too_large(method, endpoint, exc) from None
-        elapsed = (time.monotonic() - started) * 1000
-        self.stats.record(self.api_name, method, endpoint, response.status_code, elapsed)
-        self._tap(method, response.url, None, json_body, response.status_code, body, elapsed)
+        self._record(*sent, response.url, None, response.status_code, body)
         return Answer(response.status_code, response.reason or "", response.url, response.headers, body)
+
+    def _record(
+        self,
+        method: str,
+        endpoint: str,
+        request_body: Any,
+        started: float,
+        url: str,
+        params: Params | None,
+        status: int,
+        response_body: bytes | None,
+    ) -> None:
+        """Count one exchange (status 0: no answer) and hand it to the detail log."""
+        elapsed = (time.monotonic() - started) * 1000
+        self.stats.record(self.api_name, method, endpoint, status, elapsed)
+        self._tap(method, url, params, request_body, status, response_body, elapsed)
 
     def _too_large(self, method: str, endpoint: str, exc: BodyTooLargeError) -> ConnectorError:
         """The error to raise for an answer over ``MAX_BODY_BYTES`` (subclasses pick their class)."""
@@ -210,7 +180,7 @@ class ApiHook(HttpHook):
         self,
         method: str,
         url: str,
-        params: list[tuple[str, str]] | None,
+        params: Params | None,
         request_body: Any,
         status: int,
         response_body: bytes | None,
@@ -237,18 +207,3 @@ class ApiHook(HttpHook):
         self.stats.record_wait(self.api_name, seconds)
         self.log.info("%s: waiting %.1f s (%s)", self.api_name, seconds, reason)
         self._sleep(seconds)
-
-
-def _read_bounded(response: requests.Response) -> bytes:
-    """The (decoded) body, read in chunks; ``BodyTooLargeError`` as soon as it passes the limit."""
-    declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BodyTooLargeError(response.status_code, int(declared), MAX_BODY_BYTES)
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_content(_CHUNK):
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise BodyTooLargeError(response.status_code, size, MAX_BODY_BYTES)
-        chunks.append(chunk)
-    return b"".join(chunks)

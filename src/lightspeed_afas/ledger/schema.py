@@ -130,6 +130,17 @@ retention_run = sa.Table(
     sa.Index("ix_lsafas_retention_run_at", "at"),
 )
 
+# Which problems were notified on which channel (``ops.notify``): at most one message per problem.
+notification = sa.Table(
+    "lsafas_notification",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(20), primary_key=True),
+    sa.Column("problem_key", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("notified_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 # Version 1 as it was deployed (tables only; the later versions add to it).
 V1_TABLES = (sync_run, order_attempt, order_state, watermark, lease, detail_log)
 
@@ -156,8 +167,14 @@ def _v2(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})"))
 
 
+def _v3(conn: sa.Connection) -> None:
+    # Before version 3 the notifier created this table itself, so a ledger may already have it.
+    notification.create(conn, checkfirst=True)
+
+
 # Append only. Each entry: (version, description, step).
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, order attempts, order state, watermark, lease, detail log", _v1),
     (2, "retention runs; time indexes for retention; run-id index for retried tasks", _v2),
+    (3, "notifications sent (the table the notifier used to create itself)", _v3),
 ]

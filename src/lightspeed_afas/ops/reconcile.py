@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from lightspeed_afas.flows.orders.extract import Eligibility, Extracted, scan_window
+from lightspeed_afas.flows.orders import Eligibility, Extracted, scan_window, sync_settings
 from lightspeed_afas.ledger import Ledger, OrderState
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,6 @@ def run_for_tenant(tenant_id: str, day: date | None, context: dict[str, Any] | N
     """The reconciliation task of one tenant: the given day, else yesterday in the tenant's time zone.
     Fails with the order numbers when any order is missing."""
     from lightspeed_afas.config import load_mapping, load_tenant
-    from lightspeed_afas.flows.orders.tenant_settings import sync_settings
     from lightspeed_afas.hooks.lightspeed import LightspeedEcomHook
 
     tenant = load_tenant(tenant_id)

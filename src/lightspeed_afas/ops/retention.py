@@ -29,108 +29,32 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from lightspeed_afas.ledger import Ledger
-from lightspeed_afas.ledger.store import BASIC_LOG_TABLES
+from lightspeed_afas.config.tenant import DAG_PREFIX
+from lightspeed_afas.ledger import BASIC_LOG_TABLES, Ledger
+from lightspeed_afas.ops.retention_policy import LIMITS, RetentionConfigError, RetentionPolicy, policy
+from lightspeed_afas.tables import text_table
+
+__all__ = [
+    "DAG_ID",
+    "LIMITS",
+    "PROJECT_DAG_PREFIX",
+    "Purged",
+    "RetentionConfigError",
+    "RetentionPolicy",
+    "policy",
+    "purge_basic_log",
+    "purge_detail_log",
+    "purge_staged_files",
+    "purge_task_logs",
+    "staged_root",
+    "table",
+    "task_log_folder",
+]
 
 log = logging.getLogger(__name__)
 
-SECTION = "lightspeed_afas"
 DAG_ID = "lightspeed_afas_log_retention"
-PROJECT_DAG_PREFIX = "lightspeed_afas_"
-
-
-@dataclass(frozen=True)
-class Limit:
-    key: str
-    default: int
-    floor: int
-    ceiling: int | None
-    unit: str
-
-
-LIMITS = {
-    "basic_log_retention_days": Limit("basic_log_retention_days", 400, 365, None, "days"),
-    "detail_log_days": Limit("detail_log_days", 14, 1, 14, "days"),
-    "task_log_retention_days": Limit("task_log_retention_days", 14, 1, None, "days"),
-    "staged_data_retention_hours": Limit("staged_data_retention_hours", 24, 6, None, "hours"),
-}
-
-
-class RetentionConfigError(ValueError):
-    """A retention setting that is not a whole number."""
-
-
-@dataclass(frozen=True)
-class RetentionPolicy:
-    basic_log_days: int = 400
-    task_log_days: int = 14
-    staged_hours: int = 24
-    detail_days_by_tenant: dict[str, int] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()  # what was clamped, for the task log
-
-    def detail_days(self, tenant: str) -> int:
-        return clamp(LIMITS["detail_log_days"], self.detail_days_by_tenant.get(tenant, 14))[0]
-
-
-def clamp(limit: Limit, value: int) -> tuple[int, str | None]:
-    """The value within the limit's floor and ceiling, and a note when it had to move."""
-    if value < limit.floor:
-        return limit.floor, (
-            f"{limit.key} = {value} is below its floor; using {limit.floor} {limit.unit} "
-            "(nothing inside that period is deleted)"
-        )
-    if limit.ceiling is not None and value > limit.ceiling:
-        return (
-            limit.ceiling,
-            f"{limit.key} = {value} is above its ceiling; using {limit.ceiling} {limit.unit}",
-        )
-    return value, None
-
-
-def setting(key: str, get: Callable[[str, str], str | None]) -> tuple[int, str | None]:
-    """One setting read through ``get(section, key)`` (None when unset), clamped to its limits."""
-    limit = LIMITS[key]
-    raw = get(SECTION, key)
-    if raw is None or str(raw).strip() == "":
-        return limit.default, None
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise RetentionConfigError(
-            f"[{SECTION}] {key} = {raw!r} is not a whole number of {limit.unit} "
-            f"(environment: AIRFLOW__{SECTION.upper()}__{key.upper()})"
-        ) from None
-    return clamp(limit, value)
-
-
-def airflow_setting(section: str, key: str) -> str | None:
-    from airflow.sdk.configuration import conf
-
-    return conf.get(section, key, fallback=None)
-
-
-def policy(
-    detail_days_by_tenant: dict[str, int], get: Callable[[str, str], str | None] = airflow_setting
-) -> RetentionPolicy:
-    """The retention policy from Airflow's configuration and the tenants' ``detail_log_days``."""
-    notes: list[str] = []
-    values: dict[str, int] = {}
-    for key in ("basic_log_retention_days", "task_log_retention_days", "staged_data_retention_hours"):
-        values[key], note = setting(key, get)
-        if note:
-            notes.append(note)
-    detail: dict[str, int] = {}
-    for tenant, days in detail_days_by_tenant.items():
-        detail[tenant], note = clamp(LIMITS["detail_log_days"], days)
-        if note:
-            notes.append(f"tenant {tenant}: {note}")
-    return RetentionPolicy(
-        basic_log_days=values["basic_log_retention_days"],
-        task_log_days=values["task_log_retention_days"],
-        staged_hours=values["staged_data_retention_hours"],
-        detail_days_by_tenant=detail,
-        notes=tuple(notes),
-    )
+PROJECT_DAG_PREFIX = DAG_PREFIX  # every DAG of this project: tenants' flows and the retention DAG
 
 
 @dataclass
@@ -290,15 +214,15 @@ def staged_root() -> Path | None:
 
 
 def table(results: Iterable[Purged], dry_run: bool) -> str:
-    rows = [("kind", "would delete" if dry_run else "deleted", "cutoff (UTC)", "oldest kept (UTC)")]
-    for r in results:
-        rows.append(
-            (
-                r.kind,
-                str(r.deleted),
-                r.cutoff.strftime("%Y-%m-%d %H:%M:%S"),
-                r.oldest_kept.strftime("%Y-%m-%d %H:%M:%S") if r.oldest_kept else "-",
-            )
+    """What each purge deleted (or would delete), its cutoff and the oldest row or file it kept."""
+    header = ("kind", "would delete" if dry_run else "deleted", "cutoff (UTC)", "oldest kept (UTC)")
+    rows = [
+        (
+            r.kind,
+            str(r.deleted),
+            r.cutoff.strftime("%Y-%m-%d %H:%M:%S"),
+            r.oldest_kept.strftime("%Y-%m-%d %H:%M:%S") if r.oldest_kept else "-",
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(v.ljust(widths[i]) for i, v in enumerate(row)).rstrip() for row in rows)
+        for r in results
+    ]
+    return text_table(header, rows)

@@ -3,7 +3,8 @@
 ``run_step`` is the ``python_callable`` of the four steps (``dag_factory`` wires it; it is imported at
 parse time, so everything heavy is imported inside). It loads the tenant, resolves the run request, pulls
 the earlier steps' outputs and hands them to ``task.execute``, which opens the step's session (hooks,
-ledger, run row) and calls the step in ``flows.orders.steps``. ``purge_staged_data`` is the teardown.
+ledger, run row) and calls the step in ``flows.orders`` (one module per step, typed results between
+them, XCom JSON at the edges). ``purge_staged_data`` is the teardown.
 """
 
 from __future__ import annotations
@@ -11,16 +12,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from lightspeed_afas.domain.vocabulary import ORDER_STEPS
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
 log = logging.getLogger(__name__)
 
-PREVIOUS = {
-    "extract_orders": (),
-    "resolve_relations": ("extract_orders",),
-    "transform": ("extract_orders", "resolve_relations"),
-    "load_to_afas": ("extract_orders", "resolve_relations", "transform"),
-}
+STEPS = ORDER_STEPS  # the task ids, in order
+PREVIOUS = {step: STEPS[:i] for i, step in enumerate(STEPS)}  # the steps whose outputs a step reads
 
 
 def run_step(step: str, tenant_id: str, **context: Any) -> Any:

@@ -159,12 +159,13 @@ def resolve_run_request(context: Mapping[str, Any], tenant: Any = None) -> RunRe
     """``resolve_run_window`` for a task context; the tenant is found from the DAG id when not given."""
     if tenant is None:
         from lightspeed_afas.config import load_tenant
+        from lightspeed_afas.config.tenant import tenant_of_dag
 
         dag_id = str(
             getattr(context.get("dag"), "dag_id", "") or getattr(context.get("dag_run"), "dag_id", "")
         )
-        prefix = "lightspeed_afas_"
-        if not dag_id.startswith(prefix):
+        tenant_id = tenant_of_dag(dag_id)
+        if tenant_id is None:
             raise ValueError(f"{dag_id!r} is not a tenant DAG (lightspeed_afas_<tenant>)")
-        tenant = load_tenant(dag_id[len(prefix) :])
+        tenant = load_tenant(tenant_id)
     return resolve_run_window(context, tenant)

@@ -1,28 +1,40 @@
-"""The bridge between Airflow and the pipeline steps: settings, hooks, ledger, XCom, and the run summary."""
+"""The bridge between Airflow and the order flow's steps: settings, hooks, ledger, XCom, and the run summary."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections import Counter
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from lightspeed_afas.flows.orders import run_report, steps
+from lightspeed_afas.domain.vocabulary import ORDER_STEPS, Action
+from lightspeed_afas.flows import orders
+from lightspeed_afas.flows.orders import Hooks, run_report
+from lightspeed_afas.flows.orders.results import Extracted, Resolved, Transformed
 from lightspeed_afas.flows.orders.settings import SyncSettings
-from lightspeed_afas.flows.orders.steps import Hooks, RunRequest
+from lightspeed_afas.flows.request import RunRequest
 from lightspeed_afas.hooks.afas import AfasProfitHook
 from lightspeed_afas.hooks.detail import Exchange
 from lightspeed_afas.hooks.lightspeed import LightspeedEcomHook
 from lightspeed_afas.hooks.metrics import CallStats
 from lightspeed_afas.ledger import Ledger, OrderOutcome
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
+from lightspeed_afas.tables import text_table
 
 log = logging.getLogger(__name__)
 
-STEPS = ("extract_orders", "resolve_relations", "transform", "load_to_afas")
+STEPS = ORDER_STEPS
 LISTED_FAILURES = 20  # new failures listed in the task log (the ledger holds them all)
 SHOWN_NUMBERS = 5  # order numbers named in the failure's one-line message
+RUN_ACTIONS = (
+    Action.CREATED,
+    Action.UPDATED,
+    Action.DELETED,
+    Action.SKIPPED,
+    Action.FAILED,
+    Action.QUARANTINED,
+)
 
 
 class NewFailuresError(ExpectedTaskFailure):
@@ -55,101 +67,99 @@ class StepSession:
             self.exchanges.clear()
 
 
+@dataclass
+class RunInputs:
+    """What the end of a run reads: the steps' results and the outcomes load_to_afas stored."""
+
+    extracted: Extracted
+    resolved: Resolved
+    transformed: Transformed
+    stored: list[OrderOutcome]
+
+
 def execute(
     step: str, settings: SyncSettings, request: RunRequest, ledger: Ledger, upstream: dict[str, Any]
 ) -> dict[str, Any]:
-    """Run one step; ``upstream`` holds the earlier steps' outputs by task id."""
+    """Run one step; ``upstream`` holds the earlier steps' XCom values by task id, and the step's own
+    XCom value is returned (for load_to_afas, the run summary)."""
     if step not in STEPS:
         raise ValueError(f"unknown step {step!r}; the steps are {', '.join(STEPS)}")
     session = StepSession(settings, request, ledger)
     started = time.monotonic()
     try:
+        if step == "load_to_afas":
+            return _load(settings, request, ledger, session, upstream, started)
+        result: Extracted | Resolved | Transformed
         if step == "extract_orders":
-            out = steps.extract_orders(settings, request, ledger, session.hooks)
+            result = orders.extract_orders(settings, request, ledger, session.hooks)
         elif step == "resolve_relations":
-            out = steps.resolve_relations(
-                settings, request, ledger, session.hooks, upstream["extract_orders"]
-            )
-        elif step == "transform":
-            out = steps.transform(
-                settings, request, upstream["extract_orders"], upstream["resolve_relations"]
-            )
+            extracted = Extracted.from_xcom(upstream["extract_orders"])
+            result = orders.resolve_relations(settings, request, ledger, session.hooks, extracted)
         else:
-            try:
-                stored = steps.load_to_afas(
-                    settings,
-                    request,
-                    ledger,
-                    session.hooks,
-                    upstream["extract_orders"],
-                    upstream["transform"],
-                )
-            finally:
-                ledger.release_lease(settings.tenant, request.run_id)
-            return finish_run(
-                settings, request, ledger, upstream, stored, session.stats, time.monotonic() - started
-            )
-        out["stats"] = session.stats.summary()
-        return out
+            extracted = Extracted.from_xcom(upstream["extract_orders"])
+            resolved = Resolved.from_xcom(upstream["resolve_relations"])
+            result = orders.transform(settings, request, extracted, resolved)
+        result.stats = session.stats.summary()
+        return result.to_xcom()
     finally:
         session.close()
+
+
+def _load(
+    settings: SyncSettings,
+    request: RunRequest,
+    ledger: Ledger,
+    session: StepSession,
+    upstream: dict[str, Any],
+    started: float,
+) -> dict[str, Any]:
+    """load_to_afas, the lease released whatever happens, then the end of the run."""
+    try:
+        extracted = Extracted.from_xcom(upstream["extract_orders"])
+        transformed = Transformed.from_xcom(upstream["transform"])
+        stored = orders.load_to_afas(settings, request, ledger, session.hooks, extracted, transformed)
+    finally:
+        ledger.release_lease(settings.tenant, request.run_id)
+    resolved = Resolved.from_xcom(upstream.get("resolve_relations") or {})
+    done = RunInputs(extracted, resolved, transformed, stored)
+    return finish_run(settings, request, ledger, done, session.stats, time.monotonic() - started)
 
 
 def finish_run(
     settings: SyncSettings,
     request: RunRequest,
     ledger: Ledger,
-    upstream: dict[str, Any],
-    stored: list[OrderOutcome],
+    run: RunInputs,
     load_stats: CallStats,
     load_seconds: float,
 ) -> dict[str, Any]:
     """Close the run in the ledger, move the watermark, log the table, and return the run summary."""
-    extracted = upstream["extract_orders"]
-    actions = Counter(o.action for o in stored)
-    counts = {
-        "seen": extracted["counts"].get("seen", 0),
-        "unchanged": extracted["counts"].get("unchanged", 0),
-        "ineligible": extracted["counts"].get("ineligible", 0),
-        **{
-            a: actions.get(a, 0)
-            for a in ("created", "updated", "deleted", "skipped", "failed", "quarantined")
-        },
-    }
-    step_stats = [upstream.get(s, {}).get("stats", {}) for s in ("extract_orders", "resolve_relations")]
-    step_stats.append(load_stats.summary())
+    extracted = run.extracted
+    counts = run_counts(extracted, run.stored)
+    step_stats = [extracted.stats, run.resolved.stats, load_stats.summary()]
     calls = {api: sum(s.get("calls", {}).get(api, 0) for s in step_stats) for api in ("lightspeed", "afas")}
     rate_limited = sum(s.get("rate_limited", {}).get("lightspeed", 0) for s in step_stats)
-    report = run_report.build_report(request, ledger, settings.tenant, upstream, stored)
+    report = run_report.build_report(request, ledger, settings.tenant, extracted, run.transformed, run.stored)
     new_failures = report.new_problems  # a known failure met again does not fail the run
-    if request.dry_run:
-        outcome = "dry_run"
-    elif new_failures:
-        outcome = "failed"
-    elif not extracted["complete"]:
-        outcome = "partial"
-    else:
-        outcome = "success"
-    message = extracted.get("stopped_because")
-    ledger.finish_run(extracted["run_pk"], outcome, counts, calls, rate_limited, message)
+    outcome = run_outcome(request, extracted, bool(new_failures))
+    message = extracted.stopped_because
+    ledger.finish_run(extracted.run_pk, outcome, counts, calls, rate_limited, message)
     watermark = None
-    if request.mode == "scheduled" and extracted["complete"] and extracted["window"] and not request.dry_run:
-        watermark = ledger.advance_watermark(
-            settings.tenant, datetime.fromisoformat(extracted["window"][1]), request.run_id
-        ).isoformat()
+    if request.mode == "scheduled" and extracted.complete and extracted.window and not request.dry_run:
+        watermark = ledger.advance_watermark(settings.tenant, extracted.window[1], request.run_id).isoformat()
     if not request.dry_run:  # load_to_afas logged what a dry run would do
-        log.info("Bookings of this run:\n%s", outcome_table(stored))
+        log.info("Bookings of this run:\n%s", outcome_table(run.stored))
     report.log()
     summary = {
         "tenant": settings.tenant,
         "run_id": request.run_id,
         "mode": request.mode,
         "outcome": outcome,
-        "window": extracted["window"],
+        "window": extracted.window_text(),
         "counts": counts,
         "calls": calls,
         "rate_limited": rate_limited,
-        "relations_created": upstream.get("resolve_relations", {}).get("relations_created", 0),
+        "relations_created": run.resolved.relations_created,
         "watermark": watermark,
         "stopped_because": message,
         "load_seconds": round(load_seconds, 2),
@@ -159,6 +169,26 @@ def finish_run(
     if new_failures and not request.dry_run:
         raise new_failures_error(settings.tenant, new_failures)
     return summary
+
+
+def run_counts(extracted: Extracted, stored: list[OrderOutcome]) -> dict[str, int]:
+    """The run's counts for the ledger and the summary: what extract saw, and each action recorded."""
+    actions = Counter(o.action for o in stored)
+    return {
+        "seen": extracted.counts.get("seen", 0),
+        "unchanged": extracted.counts.get("unchanged", 0),
+        "ineligible": extracted.counts.get("ineligible", 0),
+        **{a.value: actions.get(a, 0) for a in RUN_ACTIONS},
+    }
+
+
+def run_outcome(request: RunRequest, extracted: Extracted, new_failures: bool) -> str:
+    """``dry_run``, ``failed`` (new problems), ``partial`` (extraction stopped early) or ``success``."""
+    if request.dry_run:
+        return "dry_run"
+    if new_failures:
+        return "failed"
+    return "success" if extracted.complete else "partial"
 
 
 def new_failures_error(tenant: str, failures: list[OrderOutcome]) -> NewFailuresError:
@@ -203,13 +233,10 @@ def outcome_table(outcomes: list[OrderOutcome]) -> str:
     """``order → AFAS order / debtor → action`` as a fixed-width table for the task log."""
     if not outcomes:
         return "(no orders needed booking)"
-    rows = [("order", "AFAS order", "debtor", "action", "reason")]
-    for o in outcomes:
-        rows.append(
+    return text_table(
+        ("order", "AFAS order", "debtor", "action", "reason"),
+        [
             (o.order_number, o.afas_order_number or "-", o.debtor_id or "-", o.action, (o.reason or "")[:80])
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return "\n".join(
-        "  ".join(value.ljust(widths[i]) if i < 4 else value for i, value in enumerate(row)).rstrip()
-        for row in rows
+            for o in outcomes
+        ],
     )

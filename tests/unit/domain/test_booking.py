@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from lightspeed_afas.domain.booking import BookingError, BookingRules, build_document
-from lightspeed_afas.domain.webshop_order import OrderDataError, parse_order
+from lightspeed_afas.domain.order_parsing import OrderDataError, parse_order
 from tests.support.builders import raw_line, raw_order
 
 D = Decimal

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lightspeed_afas.domain.vocabulary import Operation
+from lightspeed_afas.flows.orders.results import Extracted, OrderOperation, Transformed
 from lightspeed_afas.flows.orders.run_report import requested_results
 from lightspeed_afas.flows.request import RunRequest
 from lightspeed_afas.ledger import OrderOutcome
@@ -12,16 +14,16 @@ def resync(*numbers: str, dry_run: bool = False) -> RunRequest:
 
 
 def test_each_number_asked_for_gets_a_row_in_the_order_asked():
-    extracted = {
-        "complete": False,
-        "stopped_because": "the Lightspeed day budget is spent",
-        "requested": {"ORD9": {"result": "not found", "reason": "Lightspeed has no order with this number"}},
-    }
+    extracted = Extracted(
+        complete=False,
+        stopped_because="the Lightspeed day budget is spent",
+        requested={"ORD9": {"result": "not found", "reason": "Lightspeed has no order with this number"}},
+    )
     stored = [
         OrderOutcome(1, "ORD1", "u", "skipped", reason="cancelled in the webshop and not in AFAS"),
         OrderOutcome(2, "ORD2", "u", "created", afas_order_number="6001"),
     ]
-    rows = requested_results(resync("ORD2", "ORD1", "ORD9", "ORD3"), {"extract_orders": extracted}, stored)
+    rows = requested_results(resync("ORD2", "ORD1", "ORD9", "ORD3"), extracted, None, stored)
     assert [(r["order"], r["result"], r["afas_order"]) for r in rows] == [
         ("ORD2", "booked", "6001"),
         ("ORD1", "cancelled", "-"),
@@ -32,9 +34,6 @@ def test_each_number_asked_for_gets_a_row_in_the_order_asked():
 
 
 def test_a_dry_run_says_what_would_happen():
-    upstream = {
-        "extract_orders": {"complete": True, "stopped_because": None, "requested": {}},
-        "transform": {"operations": [{"number": "ORD1", "op": "insert", "order_id": 1}]},
-    }
-    (row,) = requested_results(resync("ORD1", dry_run=True), upstream, [])
+    transformed = Transformed([OrderOperation(1, "ORD1", "u", "h", Operation.INSERT)])
+    (row,) = requested_results(resync("ORD1", dry_run=True), Extracted(), transformed, [])
     assert row["result"] == "would be booked (dry run)"

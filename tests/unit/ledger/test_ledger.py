@@ -7,39 +7,90 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from lightspeed_afas.ledger import Ledger, OrderOutcome, connection_to_url
+from lightspeed_afas.ledger import Ledger, OrderOutcome, connection_to_url, engine_for, schema
+
+LATEST = schema.MIGRATIONS[-1][0]
 
 
 def test_schema_is_created_and_migrations_are_not_applied_twice(ledger):
-    assert ledger.schema_version() == 2
+    assert ledger.schema_version() == LATEST
     assert ledger.migrate() == []
     tables = set(sa.inspect(ledger.engine).get_table_names())
     assert {"lsafas_sync_run", "lsafas_order_attempt", "lsafas_order_state", "lsafas_retention_run"} <= tables
 
 
-def test_a_version_1_ledger_is_migrated_and_keeps_its_rows(ledger_url):
-    from lightspeed_afas.ledger import schema
-    from lightspeed_afas.ledger.store import engine_for
-
-    engine = engine_for(ledger_url)
-    with engine.begin() as conn:  # the ledger exactly as version 1 left it, with a booking in it
+def _ledger_at_version(url: str, version: int) -> sa.Engine:
+    """The ledger exactly as ``version`` left it (its migrations applied, none after)."""
+    engine = engine_for(url)
+    with engine.begin() as conn:
         schema.schema_version.create(conn)
-        schema.MIGRATIONS[0][2](conn)
-        conn.execute(
-            schema.schema_version.insert().values(version=1, description="v1", applied_at=datetime.now(UTC))
-        )
+        for number, description, step in schema.MIGRATIONS[:version]:
+            step(conn)
+            conn.execute(
+                schema.schema_version.insert().values(
+                    version=number, description=description, applied_at=datetime.now(UTC)
+                )
+            )
+    return engine
+
+
+def test_a_version_1_ledger_is_migrated_and_keeps_its_rows(ledger_url):
+    engine = _ledger_at_version(ledger_url, 1)  # with a booking in it
     assert "lsafas_retention_run" not in sa.inspect(engine).get_table_names()
     old = Ledger.__new__(Ledger)
     old.url, old.engine = ledger_url, engine
     old.record("acme", "r1", [OrderOutcome(1, "ORD1", "u1", "created", "h1", "60000001", "10001")], 5)
 
     ledger = Ledger(ledger_url)  # opening it migrates
-    assert ledger.schema_version() == 2
+    assert ledger.schema_version() == LATEST
     assert ledger.migrate() == []
     indexes = {ix["name"] for ix in sa.inspect(engine).get_indexes("lsafas_detail_log")}
     assert "ix_lsafas_detail_log_at" in indexes
     assert ledger.order_states("acme", [1])[1].afas_order_number == "60000001"
     assert [h["order_number"] for h in ledger.history("acme")] == ["ORD1"]
+
+
+def _notifier_table_as_before_version_3(conn: sa.Connection) -> None:
+    """``lsafas_notification`` as the notifier created it itself before version 3."""
+    old = sa.Table(
+        "lsafas_notification",
+        sa.MetaData(),
+        sa.Column("tenant", sa.String(64), primary_key=True),
+        sa.Column("channel", sa.String(20), primary_key=True),
+        sa.Column("problem_key", sa.String(200), primary_key=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("notified_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    old.create(conn)
+    conn.execute(
+        old.insert().values(
+            tenant="acme",
+            channel="email",
+            problem_key="order:1:failed:x",
+            kind="order",
+            notified_at=datetime.now(UTC),
+        )
+    )
+
+
+def test_a_version_2_ledger_that_has_the_notifiers_table_keeps_it_and_its_rows(ledger_url):
+    engine = _ledger_at_version(ledger_url, 2)
+    with engine.begin() as conn:
+        _notifier_table_as_before_version_3(conn)
+    ledger = Ledger(ledger_url)  # opening it migrates; the table is there already
+    assert ledger.schema_version() == 3 and ledger.migrate() == []
+    with engine.connect() as conn:
+        keys = conn.execute(sa.select(schema.notification.c.problem_key)).scalars().all()
+    assert keys == ["order:1:failed:x"]
+
+
+def test_a_version_2_ledger_without_the_notifiers_table_gets_it(ledger_url):
+    engine = _ledger_at_version(ledger_url, 2)
+    assert "lsafas_notification" not in sa.inspect(engine).get_table_names()
+    assert Ledger(ledger_url).migrate() == [] and Ledger(ledger_url).schema_version() == 3
+    assert "lsafas_notification" in sa.inspect(engine).get_table_names()
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("lsafas_notification")}
+    assert columns == {"tenant", "channel", "problem_key", "kind", "notified_at"}
 
 
 def test_a_retried_extract_reuses_its_run_row_and_a_broken_run_is_closed(ledger):
@@ -137,16 +188,14 @@ def test_processes_opening_a_new_ledger_at_once_all_get_it_migrated(ledger_url):
 
     with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
         versions = list(pool.map(_open_ledger, [ledger_url] * 4))
-    assert versions == [2, 2, 2, 2]
+    assert versions == [LATEST] * 4
     with Ledger(ledger_url).engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM lsafas_schema_version")).scalar() == 2
+        assert conn.execute(sa.text("SELECT count(*) FROM lsafas_schema_version")).scalar() == LATEST
 
 
 def test_a_sqlite_migration_holds_the_write_lock_from_before_it_reads_the_versions(tmp_path, monkeypatch):
     """A second worker opening the ledger mid-migration must wait, not apply version 1 a second time."""
     import sqlite3
-
-    from lightspeed_afas.ledger import schema
 
     path, rivals = tmp_path / "ledger.db", []
 
@@ -168,7 +217,7 @@ def test_a_sqlite_migration_holds_the_write_lock_from_before_it_reads_the_versio
     )
     ledger = Ledger(f"sqlite:///{path}")
     assert rivals == ["database is locked"]
-    assert ledger.schema_version() == 2 and ledger.migrate() == []
+    assert ledger.schema_version() == LATEST and ledger.migrate() == []
 
 
 def test_opening_an_up_to_date_sqlite_ledger_does_not_wait_for_a_writer(tmp_path):
@@ -179,7 +228,7 @@ def test_opening_an_up_to_date_sqlite_ledger_does_not_wait_for_a_writer(tmp_path
     writer = sqlite3.connect(tmp_path / "ledger.db", timeout=0)
     try:
         writer.execute("BEGIN IMMEDIATE")  # another task's long write transaction
-        assert Ledger(url).schema_version() == 2
+        assert Ledger(url).schema_version() == LATEST
     finally:
         writer.close()
 

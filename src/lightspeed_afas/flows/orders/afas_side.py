@@ -1,4 +1,4 @@
-"""What the pipeline asks of AFAS: batched look-ups by reference and e-mail, and relation creation.
+"""What the order flow asks of AFAS: batched look-ups by reference and e-mail, and relation creation.
 
 Every insert is preceded by a look-up by reference; a write that got no answer is followed by a
 look-up before anything else happens to that order or relation.
@@ -8,33 +8,52 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from lightspeed_afas.afas import lookups as afas_lookups
 from lightspeed_afas.afas.payloads import OrganisationRelation, PersonRelation
 from lightspeed_afas.domain.relations import RelationError, choose_debtor
 from lightspeed_afas.hooks.afas import AfasProfitHook
 from lightspeed_afas.hooks.errors import AfasAmbiguousWriteError, AfasValidationError, without_values
+
+if TYPE_CHECKING:
+    from lightspeed_afas.config.tenant import Lookups
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class AfasLookups:
-    """GetConnectors and field ids used for look-ups; configurable for environments with custom ones."""
+    """GetConnectors and field ids used for look-ups. The tenant file configures the first seven (its
+    ``afas.lookups``, whose model in ``config.tenant`` holds their defaults); the others are fixed."""
 
-    debtor_connector: str = "Profit_Debtor"
-    debtor_email_field: str = "Email"
-    debtor_id_field: str = "DebtorId"
-    debtor_date_field: str = "CreateDate"
-    order_connector: str = "Profit_Salesorders"
-    order_reference_field: str = "CustomerReference"
-    order_number_field: str = "OrderNumber"
-    order_status_field: str = "Status"
-    order_debtor_field: str = "DebtorId"
-    lines_connector: str = "Profit_SalesorderLines"
-    lines_order_field: str = "OrderNumber"
-    lines_guid_field: str = "LineGuid"
+    debtor_connector: str
+    debtor_email_field: str
+    debtor_id_field: str
+    order_connector: str
+    order_reference_field: str
+    order_number_field: str
+    order_status_field: str
+    debtor_date_field: str = afas_lookups.DEBTOR_DATE_FIELD
+    order_debtor_field: str = afas_lookups.ORDER_DEBTOR_FIELD
+    lines_connector: str = afas_lookups.LINES_CONNECTOR
+    lines_order_field: str = afas_lookups.LINES_ORDER_FIELD
+    lines_guid_field: str = afas_lookups.LINES_GUID_FIELD
+
+    @classmethod
+    def configured(cls, lookups: Lookups, document: str) -> AfasLookups:
+        """The look-ups of a tenant file's ``afas.lookups``; a direct invoice is found by its own one."""
+        order = lookups.direct_invoice if document == "direct_invoice" else lookups.order
+        return cls(
+            debtor_connector=lookups.debtor.connector,
+            debtor_email_field=lookups.debtor.email_field,
+            debtor_id_field=lookups.debtor.debtor_id_field,
+            order_connector=order.connector,
+            order_reference_field=order.reference_field,
+            order_number_field=order.order_number_field,
+            order_status_field=order.status_field,
+        )
 
 
 @dataclass
@@ -47,12 +66,11 @@ class AfasOrder:
     line_guids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "order_number": self.order_number,
-            "debtor_id": self.debtor_id,
-            "status": self.status,
-            "line_guids": self.line_guids,
-        }
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AfasOrder:
+        return cls(data["order_number"], data["debtor_id"], data["status"], list(data.get("line_guids", [])))
 
 
 def find_orders_by_reference(
@@ -154,9 +172,11 @@ def create_relation(
         raise RelationError(
             f"AFAS refused the new sales relation: {without_values(exc.external_message)}"
         ) from exc
-    debtor = keys.get("DbId")
+    debtor = keys.get(afas_lookups.DEBTOR_KEY)
     if not debtor:
-        raise RelationError(f"AFAS created the relation but returned no DbId ({sorted(keys)})")
+        raise RelationError(
+            f"AFAS created the relation but returned no {afas_lookups.DEBTOR_KEY} ({sorted(keys)})"
+        )
     return str(debtor)
 
 

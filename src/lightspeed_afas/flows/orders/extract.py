@@ -9,12 +9,14 @@ backoff (``retry_policy``) has passed or it changed in the webshop, not once per
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lightspeed_afas.domain.order_parsing import OrderDataError, parse_order
 from lightspeed_afas.domain.retry_policy import retry_due
-from lightspeed_afas.domain.webshop_order import OrderDataError, parse_order
+from lightspeed_afas.domain.vocabulary import Action
+from lightspeed_afas.flows.orders.results import Extracted, ToBook
 from lightspeed_afas.hooks.errors import LightspeedBudgetExhaustedError, LightspeedNotFoundError
 from lightspeed_afas.hooks.lightspeed import PAGE_SIZE, LightspeedEcomHook
 from lightspeed_afas.ledger import Ledger, OrderOutcome, OrderState
@@ -40,27 +42,6 @@ class Eligibility:
         if self.payment_statuses and payment_status not in self.payment_statuses:
             return f"payment status {payment_status!r} is not in the tenant's payment_statuses"
         return None
-
-
-@dataclass
-class Extracted:
-    """What extract_orders hands on (JSON-safe via ``as_dict``)."""
-
-    to_book: list[dict[str, Any]] = field(
-        default_factory=list
-    )  # {"order": WebshopOrder json, "hash", "intent"}
-    outcomes: list[OrderOutcome] = field(default_factory=list)  # decided here: failed parse, unchanged …
-    counts: dict[str, int] = field(default_factory=dict)
-    complete: bool = True
-    stopped_because: str | None = None
-    # A re-sync by number: what became of the numbers that end here, without a ledger outcome.
-    requested: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def count(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-    def note(self, number: str, result: str, reason: str) -> None:
-        self.requested[number] = {"result": result, "reason": reason}
 
 
 def scan_window(
@@ -173,7 +154,7 @@ def select_and_fetch(
         except LightspeedNotFoundError:
             result.count("gone")
             log.warning("Order %s (id %s) vanished from the webshop during the run.", number, order_id)
-            result.outcomes.append(OrderOutcome(order_id, number, updated_raw, "failed", reason="Lightspeed answered 404 for the order through every retry (deleted, or a 404 storm); later runs ask again"))  # fmt: skip
+            result.outcomes.append(OrderOutcome(order_id, number, updated_raw, Action.FAILED, reason="Lightspeed answered 404 for the order through every retry (deleted, or a 404 storm); later runs ask again"))  # fmt: skip
             continue
         if _excluded(raw, eligibility, booked):  # statuses may have moved since the list was read
             _note_ineligible(result, number, raw, eligibility, forced)
@@ -210,7 +191,11 @@ def _classify(
     except OrderDataError as exc:
         result.outcomes.append(
             OrderOutcome(
-                order_id, number, str(raw.get("updatedAt") or ""), "failed", reason=f"webshop data: {exc}"
+                order_id,
+                number,
+                str(raw.get("updatedAt") or ""),
+                Action.FAILED,
+                reason=f"webshop data: {exc}",
             )
         )
         result.count("unreadable")
@@ -224,7 +209,7 @@ def _classify(
                 order_id,
                 number,
                 order.updated_at_raw,
-                "unchanged",
+                Action.UNCHANGED,
                 payload_hash=content,
                 afas_order_number=state.afas_order_number,
                 debtor_id=state.debtor_id,
@@ -237,7 +222,7 @@ def _classify(
         intent = "verify"  # booked at this content already: checked in AFAS, written only when missing
     else:
         intent = "cancel" if cancel else ("change" if state and state.afas_order_number else "new")
-    result.to_book.append({"order": order.to_json(), "hash": content, "intent": intent})
+    result.to_book.append(ToBook.of(order, content, intent))
     result.count(f"to_{intent}")
 
 

@@ -5,7 +5,8 @@ what became of each number.
 A run fails for a *new* problem only: an order's first failure, a failure whose reason differs from
 the one last recorded, or a quarantine. A known failure met again is listed, not raised again; the
 retry backoff (``retry_policy``) decides when it is tried. A re-sync by number fails for any failure
-of the orders it names: someone asked for exactly those.
+of the orders it names: someone asked for exactly those. ``counts_text`` is the one-line tally the
+steps log.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from lightspeed_afas.domain.retry_policy import next_retry_at
-from lightspeed_afas.flows.request import RunRequest
+from lightspeed_afas.flows.orders.results import Extracted, Transformed
+from lightspeed_afas.flows.request import RunMode, RunRequest
 from lightspeed_afas.ledger import Ledger, OrderOutcome
+from lightspeed_afas.tables import text_table
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +82,13 @@ def build_report(
     request: RunRequest,
     ledger: Ledger,
     tenant: str,
-    upstream: dict[str, Any],
+    extracted: Extracted,
+    transformed: Transformed | None,
     stored: list[OrderOutcome],
 ) -> RunReport:
     """The report of a run whose outcomes ``stored`` were just recorded."""
     failures = [o for o in stored if o.action in FAILED]
-    if request.mode == "orders":
+    if request.mode == RunMode.ORDERS:
         new, known = failures, []
     else:
         new = [o for o in failures if not o.repeated]
@@ -101,39 +105,40 @@ def build_report(
         }
         for s in listed
     ]
-    requested = requested_results(request, upstream, stored) if request.mode == "orders" else []
+    requested = (
+        requested_results(request, extracted, transformed, stored) if request.mode == RunMode.ORDERS else []
+    )
     return RunReport(new, known, open_failures, len(open_states), requested)
 
 
 def requested_results(
-    request: RunRequest, upstream: dict[str, Any], stored: list[OrderOutcome]
+    request: RunRequest, extracted: Extracted, transformed: Transformed | None, stored: list[OrderOutcome]
 ) -> list[dict[str, str]]:
     """Per order number asked for: its result, the AFAS order and the reason."""
-    extracted = upstream["extract_orders"]
     by_number: dict[str, dict[str, str]] = {}
-    for number, noted in (extracted.get("requested") or {}).items():
+    for number, noted in extracted.requested.items():
         by_number[number] = {"result": noted["result"], "afas_order": "-", "reason": noted["reason"]}
-    if request.dry_run:
-        for op in upstream.get("transform", {}).get("operations", []):
-            by_number[op["number"]] = _row(DRY_RUN_RESULTS.get(op["op"], op["op"]), op)
+    if request.dry_run and transformed is not None:
+        for op in transformed.operations:
+            by_number[op.number] = _row(DRY_RUN_RESULTS.get(op.op, op.op), op.afas_order_number, op.reason)
     for o in stored:
-        by_number[o.order_number] = _row(RESULTS[o.action], o.__dict__)
+        by_number[o.order_number] = _row(RESULTS[o.action], o.afas_order_number, o.reason)
     rows = []
     for number in request.order_numbers:
         row = by_number.get(number)
-        if row is None and not extracted["complete"]:
-            row = {"result": "not reached", "afas_order": "-", "reason": extracted["stopped_because"] or ""}
+        if row is None and not extracted.complete:
+            row = {"result": "not reached", "afas_order": "-", "reason": extracted.stopped_because or ""}
         elif row is None:
             row = {"result": "not processed", "afas_order": "-", "reason": "see the log of extract_orders"}
         rows.append({"order": number, **row})
     return rows
 
 
-def _row(result: str, values: dict[str, Any]) -> dict[str, str]:
-    reason = values.get("reason") or ""
+def _row(result: str, afas_order: str | None, reason: str | None) -> dict[str, str]:
+    reason = reason or ""
     if result == "skipped" and "cancelled" in reason:
         result = "cancelled"
-    return {"result": result, "afas_order": values.get("afas_order_number") or "-", "reason": reason}
+    return {"result": result, "afas_order": afas_order or "-", "reason": reason}
 
 
 def requested_table(rows: list[dict[str, str]]) -> str:
@@ -161,18 +166,14 @@ def open_failures_table(rows: list[dict[str, Any]], total: int) -> str:
     return table + (more if total > len(rows) else "")
 
 
-def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """Fixed-width columns; the last one is left ragged."""
-    every = [header, *rows]
-    widths = [max(len(r[i]) for r in every) for i in range(len(header) - 1)]
-    return "\n".join(
-        "  ".join([*(v.ljust(w) for v, w in zip(r[:-1], widths, strict=True)), r[-1]]).rstrip() for r in every
-    )
-
-
 def _brief(o: OrderOutcome) -> dict[str, str | None]:
     return {"order": o.order_number, "status": o.action, "reason": o.reason}
 
 
 def _when(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def counts_text(counts: dict[str, int], empty: str) -> str:
+    """``created 3, failed 1`` for a step's log line (by name); ``empty`` when there are none."""
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or empty

@@ -20,9 +20,33 @@ def sync_settings(tenant: Any, mapping: Any, clock: retry_policy.Clock | None = 
     ``clock`` defaults to ``retry_policy.utc_now``, looked up at each call (tests replace it).
     """
     afas = tenant.afas
-    lookups = afas.lookups
-    order_lookup = lookups.direct_invoice if afas.document == "direct_invoice" else lookups.order
-    rules = BookingRules(
+    return SyncSettings(
+        tenant=tenant.tenant,
+        lightspeed_conn_id=tenant.lightspeed.conn_id,
+        afas_conn_id=afas.conn_id,
+        start_date=tenant.start_date,
+        overlap=timedelta(minutes=tenant.lightspeed.overlap_minutes),
+        eligibility=Eligibility(
+            tuple(tenant.lightspeed.order_statuses), tuple(tenant.lightspeed.payment_statuses)
+        ),
+        rules=booking_rules(afas, mapping),
+        lookups=AfasLookups.configured(afas.lookups, afas.document),
+        countries={k.lower(): v for k, v in mapping.countries.items()},
+        relation_defaults=relation_defaults(afas.new_relation),
+        guest_debtor=afas.guest_debtor,
+        duplicate_debtors=afas.duplicate_debtors,
+        cancelled_orders=afas.cancelled_orders,
+        processed_statuses=tuple(afas.processed_statuses),
+        max_parallel_calls=afas.max_parallel_calls,
+        max_attempts=tenant.max_attempts,
+        detail_logging=tenant.detail_logging,
+        clock=clock or retry_policy.utc_now,
+    )
+
+
+def booking_rules(afas: Any, mapping: Any) -> BookingRules:
+    """The tenant's AFAS document settings and its mapping rules, as the booking reads them."""
+    return BookingRules(
         document=afas.document,
         administration=afas.administration,
         journal=afas.sales_journal,
@@ -48,41 +72,16 @@ def sync_settings(tenant: Any, mapping: Any, clock: retry_policy.Clock | None = 
         rounding_mode=mapping.rounding.mode,
         rounding_tolerance=Decimal(mapping.rounding.tolerance_cents) / 100,
     )
-    return SyncSettings(
-        tenant=tenant.tenant,
-        lightspeed_conn_id=tenant.lightspeed.conn_id,
-        afas_conn_id=afas.conn_id,
-        start_date=tenant.start_date,
-        overlap=timedelta(minutes=tenant.lightspeed.overlap_minutes),
-        eligibility=Eligibility(
-            tuple(tenant.lightspeed.order_statuses), tuple(tenant.lightspeed.payment_statuses)
-        ),
-        rules=rules,
-        lookups=AfasLookups(
-            debtor_connector=lookups.debtor.connector,
-            debtor_email_field=lookups.debtor.email_field,
-            debtor_id_field=lookups.debtor.debtor_id_field,
-            order_connector=order_lookup.connector,
-            order_reference_field=order_lookup.reference_field,
-            order_number_field=order_lookup.order_number_field,
-            order_status_field=order_lookup.status_field,
-        ),
-        countries={k.lower(): v for k, v in mapping.countries.items()},
-        relation_defaults=RelationDefaults(
-            currency=afas.new_relation.currency or "EUR",
-            payment_condition=afas.new_relation.payment_condition,
-            vat_duty=afas.new_relation.vat_duty,
-            collective_account=afas.new_relation.collective_account,
-            invoice_delivery=afas.new_relation.invoice_delivery,
-            language=afas.new_relation.language,
-            profile=afas.new_relation.profile,
-        ),
-        guest_debtor=afas.guest_debtor,
-        duplicate_debtors=afas.duplicate_debtors,
-        cancelled_orders=afas.cancelled_orders,
-        processed_statuses=tuple(afas.processed_statuses),
-        max_parallel_calls=afas.max_parallel_calls,
-        max_attempts=tenant.max_attempts,
-        detail_logging=tenant.detail_logging,
-        clock=clock or retry_policy.utc_now,
+
+
+def relation_defaults(new_relation: Any) -> RelationDefaults:
+    """The tenant's ``afas.new_relation``: the debtor-level fields of a relation the sync creates."""
+    return RelationDefaults(
+        currency=new_relation.currency or "EUR",
+        payment_condition=new_relation.payment_condition,
+        vat_duty=new_relation.vat_duty,
+        collective_account=new_relation.collective_account,
+        invoice_delivery=new_relation.invoice_delivery,
+        language=new_relation.language,
+        profile=new_relation.profile,
     )

@@ -1,0 +1,169 @@
+"""What ``log`` prints: a tenant's bookings, runs, open problems or one order's detail log, as a table
+(``lightspeed_afas.tables.text_table``) or as JSON.
+
+Times are shown with their UTC offset in the tenant's time zone; reasons are cut to ``REASON_WIDTH``
+characters unless ``--wide``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lightspeed_afas.tables import text_table
+
+REASON_WIDTH = 90
+
+
+def _when(value: Any, zone: ZoneInfo) -> str:
+    """``2026-11-20 11:00:00+01:00``: the offset says which zone (and which side of a DST change)."""
+    if not isinstance(value, datetime):
+        return "-"
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(zone).isoformat(sep=" ", timespec="seconds")
+
+
+def _header(name: str, zone: ZoneInfo) -> str:
+    return f"{name} ({zone.key})"
+
+
+def _cut(text: str | None, wide: bool) -> str:
+    text = " ".join((text or "").split())
+    return text if wide or len(text) <= REASON_WIDTH else text[: REASON_WIDTH - 1] + "…"
+
+
+def _print_json(rows: list[dict[str, Any]]) -> None:
+    print(json.dumps(rows, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v), indent=2))
+
+
+def bookings(
+    ledger: Any, args: argparse.Namespace, zone: ZoneInfo, since: datetime | None, times: str
+) -> int:
+    """The order attempts, newest first (``--order``, ``--status``, ``--since`` narrow them)."""
+    rows = ledger.history(
+        args.tenant, order_number=args.order, action=args.status, since=since, limit=args.limit
+    )
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("No bookings match.")
+        return 0
+    header = (
+        _header("time", zone),
+        "order",
+        "action",
+        "AFAS order",
+        "debtor",
+        "try",
+        "profitLogReference",
+        "run",
+        "reason",
+    )
+    cells = [
+        (
+            _when(r["at"], zone),
+            r["order_number"],
+            r["action"],
+            r["afas_order_number"] or "-",
+            r["debtor_id"] or "-",
+            str(r["attempt"]),
+            r["profit_log_reference"] or "-",
+            r["run_id"],
+            _cut(r["reason"], args.wide),
+        )
+        for r in rows
+    ]
+    print(text_table(header, cells, rule=True))
+    print(f"{len(rows)} row(s), newest first; {times}.")
+    return 0
+
+
+def _after(value: Any, since: datetime) -> bool:
+    if not isinstance(value, datetime):
+        return False
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)) >= since
+
+
+def _run_row(r: dict[str, Any], zone: ZoneInfo, wide: bool) -> tuple[str, ...]:
+    counts = r.get("counts") or {}
+    calls = r.get("calls") or {}
+    return (
+        _when(r["started_at"], zone),
+        r["run_id"],
+        r["mode"],
+        r["outcome"],
+        f"{r['duration_s']:.1f}" if r.get("duration_s") is not None else "-",
+        " ".join(f"{k} {v}" for k, v in counts.items() if v) or "-",
+        f"LS {calls.get('lightspeed', 0)} / AFAS {calls.get('afas', 0)}; 429s {r.get('rate_limited') or 0}",
+        _cut(r.get("message"), wide),
+    )
+
+
+def runs(ledger: Any, args: argparse.Namespace, zone: ZoneInfo, since: datetime | None, times: str) -> int:
+    """The tenant's runs, newest first: window, counts, calls, outcome."""
+    found = [
+        r
+        for r in ledger.runs(args.tenant, limit=args.limit)
+        if since is None or _after(r["started_at"], since)
+    ]
+    if args.json:
+        _print_json(found)
+        return 0
+    if not found:
+        print("No runs match.")
+        return 0
+    header = (_header("started", zone), "run", "mode", "outcome", "s", "orders", "calls", "message")
+    print(text_table(header, [_run_row(r, zone, args.wide) for r in found], rule=True))
+    print(f"{len(found)} run(s), newest first; {times}.")
+    return 0
+
+
+def open_problems(ledger: Any, args: argparse.Namespace) -> int:
+    """The orders failing or quarantined now, with their reasons."""
+    states = ledger.orders_with_status(args.tenant, ["failed", "quarantined"])
+    if args.order:
+        states = [s for s in states if s.order_number == args.order]
+    if args.json:
+        _print_json([s.__dict__ for s in states])
+        return 0
+    if not states:
+        print("No open problems: nothing is failing or quarantined.")
+        return 0
+    cells = [
+        (s.order_number, s.status, str(s.failures), s.afas_order_number or "-", _cut(s.reason, args.wide))
+        for s in states[: args.limit]
+    ]
+    print(text_table(("order", "status", "failures", "AFAS order", "reason"), cells, rule=True))
+    print(
+        f"{len(states)} open problem(s). Failed orders are retried by every run; quarantined ones wait: fix the "
+        f"cause, then re-sync them (trigger lightspeed_afas_{args.tenant} with order_numbers)."
+    )
+    return 0
+
+
+def detail(ledger: Any, args: argparse.Namespace, zone: ZoneInfo, times: str) -> int:
+    """One order's requests and answers from the detail log, oldest first."""
+    rows = ledger.detail(args.tenant, order_number=args.order, limit=args.limit)
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print(
+            f"No detail log for order {args.order}: detail logging is off for {args.tenant}, or its entries "
+            "are older than the tenant's detail_log_days."
+        )
+        return 0
+    for r in rows:
+        print(
+            f"--- {_when(r['at'], zone)}  {r['api']}  {r['method']} {r['url']}  → {r['status']} ({r['run_id']})"
+        )
+        if r.get("request_body"):
+            print(f"sent:     {r['request_body']}")
+        if r.get("response_body"):
+            print(f"answered: {r['response_body']}")
+    print(f"{len(rows)} call(s), oldest first; {times}.")
+    return 0
