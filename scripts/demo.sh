@@ -87,6 +87,13 @@ start() {
   is_running afas || check_port_free afas "$AFAS_PORT"
   is_running airflow || check_port_free airflow "$AIRFLOW_PORT"
 
+  # The emulators keep their data in memory: a fresh start has an empty AFAS and the demo shop as seeded,
+  # so the ledger and the DAG runs of an earlier demo would speak of bookings this AFAS has never seen.
+  if ! is_running lightspeed && ! is_running afas && ! is_running airflow \
+    && [ -e "$AIRFLOW_HOME/lightspeed_afas_ledger.db" ]; then
+    echo "Removing the previous demo's ledger and Airflow database: the emulators start empty, so the demo starts from scratch."
+    rm -f "$AIRFLOW_HOME"/lightspeed_afas_ledger.db* "$AIRFLOW_HOME"/airflow.db*
+  fi
   echo "Starting the Lightspeed eCom emulator on 127.0.0.1:$LIGHTSPEED_PORT (demo shop) ..."
   start_bg lightspeed "$BIN/python" -m emulators.lightspeed --host 127.0.0.1 --port "$LIGHTSPEED_PORT" \
     --seed demo --api-key "$LIGHTSPEED_KEY" --api-secret "$LIGHTSPEED_SECRET"

@@ -116,7 +116,7 @@ def log_command(args: argparse.Namespace) -> int:
     if args.runs:
         return views.runs(ledger, args, zone, since, times)
     if args.open:
-        return views.open_problems(ledger, args)
+        return views.open_problems(ledger, args, zone)
     if args.detail:
         return views.detail(ledger, args, zone, times)
     return views.bookings(ledger, args, zone, since, times)

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from lightspeed_afas.config.tenant import DAG_PREFIX
+from lightspeed_afas.domain.retry_policy import backoff_text, next_retry_at
 from lightspeed_afas.tables import text_table
 
 REASON_WIDTH = 90
@@ -122,8 +124,8 @@ def runs(ledger: Any, args: argparse.Namespace, zone: ZoneInfo, since: datetime 
     return 0
 
 
-def open_problems(ledger: Any, args: argparse.Namespace) -> int:
-    """The orders failing or quarantined now, with their reasons."""
+def open_problems(ledger: Any, args: argparse.Namespace, zone: ZoneInfo) -> int:
+    """The orders failing or quarantined now, with their reasons and when a failed one is tried again."""
     states = ledger.orders_with_status(args.tenant, ["failed", "quarantined"])
     if args.order:
         states = [s for s in states if s.order_number == args.order]
@@ -134,13 +136,22 @@ def open_problems(ledger: Any, args: argparse.Namespace) -> int:
         print("No open problems: nothing is failing or quarantined.")
         return 0
     cells = [
-        (s.order_number, s.status, str(s.failures), s.afas_order_number or "-", _cut(s.reason, args.wide))
+        (
+            s.order_number,
+            s.status,
+            str(s.failures),
+            _when(next_retry_at(s), zone),
+            s.afas_order_number or "-",
+            _cut(s.reason, args.wide),
+        )
         for s in states[: args.limit]
     ]
-    print(text_table(("order", "status", "failures", "AFAS order", "reason"), cells, rule=True))
+    header = ("order", "status", "failures", _header("next retry", zone), "AFAS order", "reason")
+    print(text_table(header, cells, rule=True))
     print(
-        f"{len(states)} open problem(s). Failed orders are retried by every run; quarantined ones wait: fix the "
-        f"cause, then re-sync them (trigger lightspeed_afas_{args.tenant} with order_numbers)."
+        f"{len(states)} open problem(s). A failed order is tried again after a backoff ({backoff_text()}, the "
+        "last step repeating) or as soon as it changes in the webshop; a quarantined one waits: fix the "
+        f"cause, then re-sync it (trigger {DAG_PREFIX}{args.tenant} with order_numbers)."
     )
     return 0
 

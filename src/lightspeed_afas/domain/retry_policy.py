@@ -60,3 +60,13 @@ def retry_due(state: OrderAttempts, now: datetime) -> bool:
     """True when the order is not failed, or its backoff has passed."""
     due = next_retry_at(state)
     return due is None or now >= due
+
+
+def backoff_text() -> str:
+    """``15 min, 1 h, 4 h, 12 h, 24 h``: the backoff as people read it (the last step repeats)."""
+
+    def one(step: timedelta) -> str:
+        minutes = int(step.total_seconds() // 60)
+        return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h"
+
+    return ", ".join(one(step) for step in RETRY_BACKOFF)

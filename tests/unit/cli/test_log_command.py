@@ -170,3 +170,17 @@ def test_without_airflow_home_it_reads_airflows_default_and_says_so(tmp_path):
     result = _log_in_a_bare_shell(home, "--order", "10028")
     assert result.returncode == 0, result.stderr
     assert "using" in result.stderr and "showing ORD10028" in result.stderr and "60000009" in result.stdout
+
+
+def test_open_problems_say_when_a_failed_order_is_tried_again(airflow_db, tmp_path, monkeypatch, capsys):
+    """Not "retried by every run": the backoff from the last attempt, in the tenant's zone."""
+    from datetime import UTC, datetime
+
+    ledger = _ledger_at(tmp_path / "ledger.db", monkeypatch)
+    at = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+    ledger.record("acme", "r9", [OrderOutcome(9, "ORD9", "u9", "failed", "h", reason="Btw-code")], 5, at=at)
+    assert main(["log", "acme", "--open", "--order", "ORD9"]) == 0
+    out = capsys.readouterr().out
+    assert "next retry" in out
+    assert "2026-11-20 10:15:00+00:00" in out or "2026-11-20 11:15:00+01:00" in out  # 15 min after it
+    assert "retried by every run" not in out and "15 min, 1 h, 4 h, 12 h, 24 h" in out

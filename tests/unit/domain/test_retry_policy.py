@@ -56,3 +56,9 @@ def test_only_failed_orders_wait(status):
 
 def test_a_failure_without_a_recorded_time_is_due():
     assert retry_due(state(at=None), T0)
+
+
+def test_the_backoff_reads_as_people_write_it():
+    from lightspeed_afas.domain.retry_policy import backoff_text
+
+    assert backoff_text() == "15 min, 1 h, 4 h, 12 h, 24 h"
