@@ -64,7 +64,7 @@ def test_every_kind_of_customer_and_order_is_booked_to_the_cent(sync_env):
         order(email="inkoop@korenaar.nl", firstname="Kees", lastname="Korenaar",
               company={"name": "Bakkerij De Gouden Korenaar B.V.", "vat": "NL 0012 34567 B01", "coc": "12345678"}),
         order(email="mix@example.nl", lastname="Mix", lines=[MUG, COFFEE], shipping="6.95", payment_fee="0.35",
-              discount={"kind": "percentage", "value": 10, "code": "HERFST10"}, comment="Graag na 17 uur"),
+              discount={"kind": "percentage", "value": "0.10", "code": "HERFST10"}, comment="Graag na 17 uur"),
         order(email="later@example.nl", lastname="Later", paymentStatus="not_paid",
               status="processing_awaiting_payment"),
     )  # fmt: skip
@@ -78,6 +78,7 @@ def test_every_kind_of_customer_and_order_is_booked_to_the_cent(sync_env):
         assert "OrNu" not in afas[number]["fields"] or afas[number]["fields"]["OrNu"] == afas[number]["OrNu"]
         assert latest(sync_env, number)["action"] == "created"
     ret, foreign, guest, company, mixed, unpaid = (afas[n] for n in numbers)
+    assert Decimal(mixed["totals"]["TotalAmount"]) > 0, "a 10 % discount leaves 90 % of the goods to pay"
 
     state = sync_env.afas_state()
     assert ret["fields"]["DbId"] == returning["DbId"], "the returning customer's own debtor"

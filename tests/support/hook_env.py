@@ -19,6 +19,31 @@ def set_connection(monkeypatch, conn_id: str, **fields) -> None:
     monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(fields))
 
 
+def lightspeed_connection(monkeypatch, conn_id: str, url: str, key: str, secret: str, **extra) -> None:
+    """A ``lightspeed_ecom`` connection to ``url`` (extra defaults to language nl)."""
+    set_connection(
+        monkeypatch,
+        conn_id,
+        conn_type="lightspeed_ecom",
+        host=url,
+        login=key,
+        password=secret,
+        extra={"language": "nl", **extra},
+    )
+
+
+def afas_connection(monkeypatch, conn_id: str, url: str, token: str, **extra) -> None:
+    """An ``afas_profit`` connection to the emulator (or server) at ``url``."""
+    set_connection(
+        monkeypatch,
+        conn_id,
+        conn_type="afas_profit",
+        host=f"{url}/ProfitRestServices",
+        password=token,
+        **({"extra": extra} if extra else {}),
+    )
+
+
 @pytest.fixture
 def shop(monkeypatch):
     """Start a Lightspeed emulator and return (server, make_hook).
@@ -34,14 +59,8 @@ def shop(monkeypatch):
         settings = LightspeedConfig(**config)
         clock = None if real_time is None else EmulatorClock(settings.clock_scale, real_seconds=real_time)
         server = stack.enter_context(serve_in_thread(create_lightspeed(settings, clock)))
-        set_connection(
-            monkeypatch,
-            conn_id,
-            conn_type="lightspeed_ecom",
-            host=server.url,
-            login=DEMO_API_KEY,
-            password=secret,
-            extra={"language": language, **(extra or {})},
+        lightspeed_connection(
+            monkeypatch, conn_id, server.url, DEMO_API_KEY, secret, **{"language": language, **(extra or {})}
         )
         return server, lambda **kw: LightspeedEcomHook(conn_id, stats=kw.pop("stats", CallStats()), **kw)
 
@@ -55,13 +74,8 @@ def afas_env(monkeypatch):
     with serve_in_thread(create_afas(AfasConfig())) as server:
 
         def hook(token=DEMO_TOKEN_DATA, conn_id="afas_test", extra=None, **kw):
-            set_connection(
-                monkeypatch,
-                conn_id,
-                conn_type="afas_profit",
-                host=f"{server.url}/ProfitRestServices",
-                password=token,
-                extra={"integration_id": "12345_678900", **(extra or {})},
+            afas_connection(
+                monkeypatch, conn_id, server.url, token, **{"integration_id": "12345_678900", **(extra or {})}
             )
             return AfasProfitHook(conn_id, stats=kw.pop("stats", CallStats()), **kw)
 
@@ -82,27 +96,13 @@ def misbehaving(monkeypatch):
     with contextlib.ExitStack() as stack:
 
         def lightspeed(server, key=DEMO_API_KEY, secret=DEMO_API_SECRET, conn_id="ls_bad", **kw):
-            set_connection(
-                monkeypatch,
-                conn_id,
-                conn_type="lightspeed_ecom",
-                host=server.url,
-                login=key,
-                password=secret,
-                extra={"language": "nl"},
-            )
+            lightspeed_connection(monkeypatch, conn_id, server.url, key, secret)
             hook = LightspeedEcomHook(conn_id, sleep=lambda s: None, **kw)
             stack.callback(hook.close)
             return hook
 
         def afas(server, token=DEMO_TOKEN_DATA, conn_id="afas_bad", **kw):
-            set_connection(
-                monkeypatch,
-                conn_id,
-                conn_type="afas_profit",
-                host=f"{server.url}/ProfitRestServices",
-                password=token,
-            )
+            afas_connection(monkeypatch, conn_id, server.url, token)
             hook = AfasProfitHook(conn_id, sleep=lambda s: None, **kw)
             stack.callback(hook.close)
             return hook
