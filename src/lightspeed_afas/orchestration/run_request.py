@@ -27,8 +27,6 @@ from croniter import croniter
 from lightspeed_afas.flows.request import RunMode, RunRequest
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
-MODES = tuple(RunMode)
-
 # The most order numbers one run re-syncs (the dashboard's re-sync too). Each costs Lightspeed calls
 # from the key's daily budget; larger re-syncs go by date range (since/until).
 MAX_ORDER_NUMBERS = 500

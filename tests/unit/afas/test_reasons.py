@@ -9,17 +9,10 @@ import pytest
 
 from emulators.afas.catalogue import ITEM_TYPES
 from emulators.afas.validate import LABELS as EMULATOR_LABELS
-from lightspeed_afas.afas.payloads import (
-    ITEM_TYPE_LABELS,
-    REFUSAL_LABELS,
-    Person,
-    PersonRelation,
-    PostalAddress,
-    RelationDefaults,
-    SalesDocument,
-    SalesLine,
-)
 from lightspeed_afas.afas.reasons import with_sent_values
+from lightspeed_afas.afas.refusal_labels import ITEM_TYPE_LABELS, REFUSAL_LABELS
+from lightspeed_afas.afas.relation_payloads import Person, PersonRelation, PostalAddress, RelationDefaults
+from lightspeed_afas.afas.sales_documents import SalesDocument, SalesLine
 from lightspeed_afas.hooks.errors import without_values
 
 FK = "De ingevulde waarde bij '{}' bestaat niet."

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lightspeed_afas.afas import lookups as afas_lookups
-from lightspeed_afas.afas.payloads import OrganisationRelation, PersonRelation
+from lightspeed_afas.afas.relation_payloads import OrganisationRelation, PersonRelation
 from lightspeed_afas.domain.relations import RelationError, choose_debtor
 from lightspeed_afas.hooks.afas import AfasProfitHook
 from lightspeed_afas.hooks.errors import AfasAmbiguousWriteError, AfasValidationError, without_values

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from lightspeed_afas.afas.payloads import RelationDefaults
+from lightspeed_afas.afas.relation_payloads import RelationDefaults
 from lightspeed_afas.domain.booking import BookingRules
 from lightspeed_afas.domain.retry_policy import Clock, utc_now
 from lightspeed_afas.flows.orders.afas_side import AfasLookups

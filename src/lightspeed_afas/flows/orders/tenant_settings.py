@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from lightspeed_afas.afas.payloads import RelationDefaults
+from lightspeed_afas.afas.relation_payloads import RelationDefaults
 from lightspeed_afas.domain import retry_policy
 from lightspeed_afas.domain.booking import BookingRules
 from lightspeed_afas.flows.orders.afas_side import AfasLookups
