@@ -26,6 +26,7 @@ UPDATE = {
 GET = {
     "verkoop_en_orders.json": ["Profit_Salesorders", "Profit_SalesorderLines"],
     "mutaties.json": ["Profit_Debtor", "Profit_Administrations", "Profit_Journals"],
+    "magazijn.json": ["Profit_Stock_per_Warehouse", "Profit_Warehouses"],
 }
 # The spec has no schema for key attributes; AFAS's own examples put the debtor number on the element as
 # "@DbId" (reference afas-profit-api.md §3.1, §7.1-§7.5), and the PUT schema's required "DbId" is that key.
@@ -113,7 +114,8 @@ def get_spec(spec: dict[str, Any], connector: str) -> dict[str, Any]:
             field["format"] = "date-time"
         fields[fid] = field
     return {
-        "description": spec["paths"][f"/connectors/{connector}"]["get"].get("summary", ""),
+        # Some summaries end in spaces ("Stock (virtual) by item  ").
+        "description": spec["paths"][f"/connectors/{connector}"]["get"].get("summary", "").strip(),
         "fields": fields,
     }
 

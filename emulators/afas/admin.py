@@ -1,6 +1,7 @@
 """The emulator's admin API under ``/_admin`` (JSON, no auth; not part of AFAS):
 
-  POST /_admin/reset               {"keep_catalogue": false}?   fresh state, faults and counters
+  POST /_admin/reset               {"keep_catalogue": false}?   fresh state, faults and counters; the
+                                   configured stock rules and the seeded stock again
   GET  /_admin/state               contacts (persons/organisations), debtors, orders (with lines and GUIDs),
                                    invoices (direct invoices), catalogue, errors, time
   GET  /_admin/calls               {"calls": {"GET /connectors/Profit_Debtor": n, "status 200": n, …},
@@ -20,7 +21,8 @@
                                    {"description", "type"}}}, projects [..], warehouses [..], vat_codes
                                    {"1": "0.21"}, items {"ART-1001": {"type": "2", "units": ["STK"],
                                    "price"?: "8.21", "vat_code"?: "2"}}, currencies, payment_conditions,
-                                   payment_types, countries [AFAS codes]      → the catalogue
+                                   payment_types, countries [AFAS codes], default_warehouse "HOOFD"
+                                                                               → the catalogue
   POST /_admin/orders/{OrNu}/state {"state": "open" | "delivered" | "invoiced"}
   POST /_admin/debtors             {"debtors": [{"debtor_id"?, "bcco"?, "kind"?: "person"|"organisation",
                                    "name"?, "email"?, "search_name"?, "currency"?, "payment_condition"?,
@@ -31,6 +33,15 @@
   GET  /_admin/errors              {"errors": [{"profitLogReference", "errorNumber", "externalMessage",
                                    "status", "method", "path", "connector", "integrationId", "at"}]}
   POST /_admin/clock               {"advance_seconds": s}              → {"now": ISO, "seconds": s}
+  POST /_admin/stock               {"rows": [{"item", "warehouse"? (default warehouse), "physical"?,
+                                   "reserved"?, "on_order"? (numbers or numeric strings, decimals too),
+                                   "raw"?: {field id: value}}]} and/or {"generate": n, "seed"?: s,
+                                   "warehouses"?: [..]} (items GEN-000001 … GEN-<n>, quantities from the
+                                   seed) — upserts, all checked first     → {"rows": rows written}
+  GET  /_admin/stock               {"items": {code: {warehouse: {physical, reserved, on_order, free,
+                                   economic}}}, "rules": {…}}
+  DELETE /_admin/stock/{item}      every warehouse's stock of the item  → {"deleted": bool}
+  POST /_admin/stock_rules         {rule: value, …} (see ``stock``)      → {"rules": {…}}
 
 Bad admin input → 400 ``{"error": "…"}``.
 """
@@ -38,6 +49,7 @@ Bad admin input → 400 ``{"error": "…"}``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -45,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from emulators.afas import stock
 from emulators.afas.seed import add_contact, add_debtor
 from emulators.afas.state import STATUS_TEXT, SalesOrder
 
@@ -99,7 +112,10 @@ def install_admin(app: FastAPI) -> None:
             body = await _body(request)
         except ValueError as error:
             return _bad(str(error))
-        emu().reset(keep_catalogue=bool(body.get("keep_catalogue")))
+        e = emu()
+        with e.lock:
+            e.reset(keep_catalogue=bool(body.get("keep_catalogue")))
+            stock.configure(e.state, e.config)
         return {"ok": True}
 
     @app.get("/_admin/state")
@@ -186,6 +202,7 @@ def install_admin(app: FastAPI) -> None:
                 return JSONResponse({"error": f"no order {number}"}, status_code=404)
             order.state = body["state"]
             order.modified = e.state.now()
+            stock.sync_order(e.state, order, number)
             return {"OrNu": number, "state": order.state, "status": STATUS_TEXT[order.state]}
 
     @app.post("/_admin/debtors")
@@ -224,3 +241,37 @@ def install_admin(app: FastAPI) -> None:
         except (ValueError, TypeError) as error:
             return _bad(f"invalid clock request: {error}")
         return {"now": e.state.now().isoformat(), "seconds": e.clock.seconds()}
+
+    install_stock_admin(app, emu)
+
+
+def install_stock_admin(app: FastAPI, emu: Callable[[], AfasEmulator]) -> None:
+    @app.post("/_admin/stock")
+    async def stock_rows(request: Request) -> Any:
+        e = emu()
+        try:
+            body = await _body(request)
+            with e.lock:
+                return {"rows": stock.admin_upsert(e.state, body)}
+        except (ValueError, TypeError) as error:
+            return _bad(f"invalid stock: {error}")
+
+    @app.get("/_admin/stock")
+    def stock_view() -> Any:
+        with emu().lock:
+            return stock.admin_view(emu().state)
+
+    @app.delete("/_admin/stock/{item}")
+    def stock_delete(item: str) -> Any:
+        with emu().lock:
+            return {"deleted": stock.admin_delete(emu().state, item)}
+
+    @app.post("/_admin/stock_rules")
+    async def stock_rules(request: Request) -> Any:
+        e = emu()
+        try:
+            body = await _body(request)
+            with e.lock:
+                return {"rules": stock.set_rules(e.state, body, e.config.direct_invoice_connector)}
+        except (ValueError, TypeError) as error:
+            return _bad(f"invalid stock rules: {error}")

@@ -30,6 +30,9 @@ call gets HTTP 500 "Er is een onverwachte fout opgetreden." — AFAS documents t
 so that answer is this emulator's choice. Faults (503, commit-then-drop, commit-then-hang, latency) and
 the admin API: see ``faults`` and ``admin``.
 
+Stock (``Profit_Stock_per_Warehouse``, ``Profit_Warehouses``, the custom stock connector, reservations by
+sales orders) and its rules: see ``stock``.
+
 Other choices where the reference is unsure: the path prefix is case-insensitive but connector ids are
 not; a 503 (maintenance) comes before the token check; PUT answers 201 with ``results`` like POST; DELETE
 answers 200 with ``{}``; KnSalesRelationPer/Org have no DELETE (refused with a 500).
@@ -48,7 +51,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from emulators.afas import metainfo, query, relations, sales
+from emulators.afas import metainfo, query, relations, sales, stock
 from emulators.afas.admin import install_admin
 from emulators.afas.config import AfasConfig, AppConnector
 from emulators.afas.emulator import AfasEmulator
@@ -68,12 +71,13 @@ MAX_BODY = 75 * 1024 * 1024
 UNAUTHORISED = {"message": "Authorization has been denied for this request."}
 _TOKEN = re.compile(r"<token><version>1</version><data>([0-9A-Fa-f]+)</data></token>")
 _DELETE_KEY = re.compile(r"^/(@?OrNu)/[^/]+$")
-_SNAPSHOT = ("contacts", "debtors", "orders", "next_debtor", "next_contact", "next_order", "next_packing_slip", "next_invoice")  # fmt: skip
+_SNAPSHOT = ("contacts", "debtors", "orders", "stock", "next_debtor", "next_contact", "next_order", "next_packing_slip", "next_invoice")  # fmt: skip
 
 
 def create_app(config: AfasConfig | None = None) -> FastAPI:
     """A fresh emulator; its ``AfasEmulator`` is ``app.state.emulator``."""
     emulator = AfasEmulator(config or AfasConfig())
+    stock.configure(emulator.state, emulator.config)
     app = FastAPI(title="AFAS Profit emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.emulator = emulator
     install_admin(app)  # before the catch-all route, which would otherwise shadow /_admin
@@ -174,17 +178,18 @@ def _read(emu: AfasEmulator, parts: list[str], request: Request, app: AppConnect
     if len(parts) != 2 or lowered[0] != "connectors":
         return _not_found()
     connector = parts[1]
-    fields = connector_fields(connector, custom)
-    if fields is None or not app.allows_get(connector):
-        raise ProfitError(GET_NOT_ALLOWED, NOT_AUTHORISED, status=401)
     with emu.lock:
+        fields = connector_fields(connector, emu.state, custom)
+        if fields is None or not app.allows_get(connector):
+            raise ProfitError(GET_NOT_ALLOWED, NOT_AUTHORISED, status=401)
         rows = rows_for(connector, emu.state, custom)
     return JSONResponse(query.run(rows, fields, dict(request.query_params)))
 
 
 def _metainfo(emu: AfasEmulator, parts: list[str], app: AppConnector) -> Response:
     custom = emu.config.direct_invoice_connector
-    gets = descriptions(custom)
+    with emu.lock:
+        gets = descriptions(emu.state, custom)
     if len(parts) == 1:
         return JSONResponse(
             {
@@ -203,7 +208,8 @@ def _metainfo(emu: AfasEmulator, parts: list[str], app: AppConnector) -> Respons
             }
         )
     if len(parts) == 3 and parts[1].lower() == "get":
-        fields = connector_fields(parts[2], custom)
+        with emu.lock:
+            fields = connector_fields(parts[2], emu.state, custom)
         if fields is None or not app.allows_get(parts[2]):
             raise ProfitError(GET_NOT_ALLOWED, NOT_AUTHORISED, status=401)
         return JSONResponse(metainfo.get_fields(parts[2], gets[parts[2]], fields))

@@ -3,7 +3,9 @@ administration, projects, warehouses, VAT codes, items per item type with their 
 payment conditions and types, and countries (AFAS's own codes, see ``countries``).
 
 Defaults: administration 1 "Demo BV"; the article items are the ``afas_item_code`` of every product in
-``emulators.demo_catalogue`` that exists in AFAS, the cost items are its ``COST_ITEMS``.
+``emulators.demo_catalogue`` that exists in AFAS, the cost items are its ``COST_ITEMS``; warehouses "01"
+(the demo tenant's) and "HOOFD", the environment's default warehouse (``default_warehouse``: where a sales
+line without ``War`` reserves its stock, and where the seeded stock lies — see ``stock``).
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ class Catalogue:
         }
     )
     projects: set[str] = field(default_factory=lambda: {"WEBSHOP", "MARKETING"})
-    warehouses: set[str] = field(default_factory=lambda: {"01"})
+    warehouses: set[str] = field(default_factory=lambda: {"01", "HOOFD"})
+    default_warehouse: str = "HOOFD"
     # VAT code → rate; "0" = no VAT (geen btw), "3" = 0 % (nultarief)
     vat_codes: dict[str, Decimal] = field(
         default_factory=lambda: {
@@ -110,6 +113,7 @@ class Catalogue:
             "journals": {str(k): v for k, v in sorted(self.journals.items())},
             "projects": sorted(self.projects),
             "warehouses": sorted(self.warehouses),
+            "default_warehouse": self.default_warehouse,
             "vat_codes": {k: str(v) for k, v in sorted(self.vat_codes.items())},
             "items": self.items,
             "currencies": sorted(self.currencies),
@@ -135,6 +139,11 @@ class Catalogue:
                 parsed = {int(unit): dict(journals) for unit, journals in value.items()}
             elif key == "vat_codes":
                 parsed = {str(k): Decimal(str(v)) for k, v in value.items()}
+            elif key == "default_warehouse":
+                if not isinstance(value, str) or not value:
+                    raise ValueError("default_warehouse must be a warehouse code")
+                self.default_warehouse = value
+                continue
             elif key == "items":
                 parsed = {str(k): {"units": [], "description": str(k), **v} for k, v in value.items()}
                 for item in parsed.values():

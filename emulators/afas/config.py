@@ -1,5 +1,6 @@
 """How an AFAS emulator instance is set up: environment, tokens and what their App Connectors allow,
-limits, the custom GetConnector, seeding and the fixed base time of its clock."""
+limits, the custom GetConnectors, seeding, the fixed base time of its clock, and the stock rules (what each
+one means: ``stock``; they can be changed at run time through ``POST /_admin/stock_rules``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from emulators.afas.catalogue import Catalogue
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEMO_TOKEN_DATA = "0123456789ABCDEF" * 4
 DIRECT_INVOICE_CONNECTOR = "Lightspeed_DirectInvoices"
+STOCK_CONNECTOR = "LightspeedAfas_Stock"
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,12 @@ class AfasConfig:
     seeded_debtors: int = 0  # existing debtors generated from ``seed`` at start and on reset
     base_time: datetime = datetime(2026, 11, 2, 9, 0, tzinfo=AMSTERDAM)
     clock_scale: float = 1.0  # emulated seconds per real second (for time-window faults)
+    # Stock (see ``stock``): physical stock of every catalogue article in its default warehouse at start
+    # and on reset, and the rules for what the reference leaves open.
+    seeded_stock: int = 40
+    stock_connector: str = STOCK_CONNECTOR
+    standard_stock_kind: str = "economic"  # In_stock of Profit_Stock_per_Warehouse: economic|free|physical
+    stock_connector_has_modified_date: bool = False
+    stock_connector_kinds: tuple[str, ...] = ("physical", "free", "economic")
+    stock_connector_field_ids: dict[str, str] = field(default_factory=dict)  # contract name → field id
+    sales_orders_reserve: bool = True

@@ -8,6 +8,8 @@
 - The environment-specific custom connector (default ``Lightspeed_DirectInvoices``): direct invoices
   (``FbDirectInvoice``), which no standard connector lists — the reference (§2.3, §4.7) says looking one up
   by reference needs a custom GetConnector.
+- ``Profit_Stock_per_Warehouse``, ``Profit_Warehouses`` and the custom stock connector (default
+  ``LightspeedAfas_Stock``): see ``stock`` and ``stock_rows``.
 
 Empty values are ``null``; date-times are Amsterdam local time written as ``YYYY-MM-DDTHH:MM:SSZ``
 (AFAS's ``Z`` does not mean UTC, reference §2.2).
@@ -22,6 +24,7 @@ from typing import Any
 from emulators.afas.config import AMSTERDAM
 from emulators.afas.countries import AFAS_COUNTRIES
 from emulators.afas.state import LINE_STATUS, STATUS_TEXT, AfasState, Debtor, SalesOrder
+from emulators.afas.stock_rows import STOCK_DESCRIPTION, stock_fields, stock_rows
 from emulators.afas.validate import schema
 
 CUSTOM_FIELDS: dict[str, dict[str, Any]] = {
@@ -55,17 +58,21 @@ def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def connector_fields(connector: str, custom: str) -> dict[str, dict[str, Any]] | None:
+def connector_fields(connector: str, state: AfasState, custom: str) -> dict[str, dict[str, Any]] | None:
     """Field id → ``{"type", "format"?, "label"}`` of a GetConnector, or None if unknown."""
     if connector == custom:
         return CUSTOM_FIELDS
+    stock = stock_fields(connector, state)
+    if stock is not None:
+        return stock
     spec = schema()["get"].get(connector)
     return None if spec is None else spec["fields"]
 
 
-def descriptions(custom: str) -> dict[str, str]:
+def descriptions(state: AfasState, custom: str) -> dict[str, str]:
     out = {name: spec["description"] or name for name, spec in schema()["get"].items()}
     out[custom] = "Directe facturen (Lightspeed-koppeling)"
+    out[state.stock.rules.stock_connector] = STOCK_DESCRIPTION
     return dict(sorted(out.items()))
 
 
@@ -218,4 +225,7 @@ def rows_for(connector: str, state: AfasState, custom: str) -> list[dict[str, An
         ]
     if connector == custom:
         return _invoice_rows(state)
+    stock = stock_rows(connector, state)
+    if stock is not None:
+        return stock
     raise KeyError(connector)

@@ -12,6 +12,7 @@ the referential checks of a strict environment (reference §3.2, §4.3–§4.6).
   refused. Direct invoices are ``invoiced`` at once.
 - A line without ``Upri`` gets the item's price (excl. VAT, incl. when ``InVa``), without ``VaRc`` the
   item's VAT code.
+- Once a write has succeeded, ``stock.sync_order`` books what the order does to stock (see ``stock``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from emulators.afas import stock
 from emulators.afas.catalogue import ITEM_TYPES
 from emulators.afas.errors import ProfitError, does_not_exist
 from emulators.afas.relations import check_country
@@ -127,6 +129,7 @@ def insert(state: AfasState, connector: str, element: Element) -> dict[str, str]
         now,
         invoice_number,
     )
+    stock.sync_order(state, state.orders[number], number)
     if connector == "FbDirectInvoice":
         return {"OrNu": number, "Liln": str(invoice_number)}
     return {"OrNu": number}
@@ -191,9 +194,11 @@ def update(state: AfasState, connector: str, element: Element) -> dict[str, str]
     order.fields = header
     order.lines = lines
     order.modified = state.now()
+    stock.sync_order(state, order, order.number)
     return {"OrNu": order.number}
 
 
 def delete(state: AfasState, connector: str, number: str) -> None:
     order = _open_order(state, connector, number, "DELETE")
     del state.orders[order.number]
+    stock.sync_order(state, None, order.number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import UTC, datetime
 
 from emulators.lightspeed import LightspeedConfig, create_app
@@ -33,6 +34,12 @@ def main() -> None:
     parser.add_argument("--line-price-semantics", default="line_total", choices=["line_total", "unit"])
     parser.add_argument("--retry-after-format", default="seconds", choices=["seconds", "http-date"])
     parser.add_argument("--reset-quirk", action="store_true", help="stale remaining count after a reset")
+    parser.add_argument(
+        "--variant-rules",
+        type=json.loads,
+        default={},
+        help='catalogue rules as JSON, e.g. \'{"stock_level_put": "delta"}\' (see emulators/lightspeed/catalog.py)',
+    )
     parser.add_argument("--api-key", default=LightspeedConfig.api_key)
     parser.add_argument("--api-secret", default=LightspeedConfig.api_secret)
     args = parser.parse_args()
@@ -52,6 +59,7 @@ def main() -> None:
         line_price_semantics=args.line_price_semantics,
         retry_after_format=args.retry_after_format,
         reset_quirk=args.reset_quirk,
+        variant_rules=args.variant_rules,
     )
     base = f"http://{args.host}:{args.port}"
     print(f"Lightspeed eCom emulator on {base}  (e.g. {base}/{config.languages[0]}/orders.json)", flush=True)

@@ -1,7 +1,10 @@
 """The emulator's admin API under ``/_admin`` (no auth, JSON in and out; for tests, benchmarks, the demo).
 
   POST   /_admin/reset         {"seed": "demo", "orders": 60} (both optional) → {"orders": n}
-                               Reseed the shop (orders and customers); faults, clock and windows stay.
+                               Reseed the shop (orders and customers) and the catalogue (one product
+                               with one variant, stock 25, per demo-catalogue product; the gift cards
+                               stockTracking "disabled", the workshop "indicator") and restore the
+                               configured variant rules; faults, clock and windows stay.
   POST   /_admin/orders        {"orders": [spec, …]} and/or {"generate": n, "span_minutes": 60}
                                → {"orders": [{"id", "number", "updatedAt"}, …]}
          spec (all optional): customer (false = guest; an id, new or existing), email, firstname,
@@ -24,19 +27,40 @@
                                the emulator's now (at least +1 s) unless "updatedAt" is given
                                → {"id", "updatedAt"}
   DELETE /_admin/orders/{id}   → {"deleted": true|false}; the order endpoints then answer 404
+  POST   /_admin/variants      {"variants": [spec, …]} and/or {"generate": n, "per_product": 1,
+                               "seed": "bench"} → {"variants": [{"id", "product", "articleCode", "sku",
+                               "ean", "stockLevel", "updatedAt"}, …]}
+         spec (all optional): product (an existing or new product id; left out: a new product whose
+         default variant this is), product_title, title (a string, or {lang: text}), articleCode,
+         sku, ean, stockTracking ("enabled"), stockLevel (0), priceExcl, priceIncl, priceCost,
+         oldPriceExcl, oldPriceIncl, taxRate (0.21), isDefault, sortOrder, stockAlert, stockMinimum,
+         stockBuyMinimum, stockBuyMaximum, weightUnit, volumeUnit, sizeUnit, createdAt, updatedAt,
+         raw {key: value} (overrides the rendered JSON verbatim — hostile data). "generate" makes n
+         variants, per_product to a new product, codes GEN-000001… (sku the same, a 13-digit ean),
+         stock and price from the seed.
+  PATCH  /_admin/variants/{id} a spec (no product): a back-office change; a stockLevel change is a
+                               "backoffice" movement and bumps updatedAt only per the rule
+                               stock_change_bumps_updated_at, other changes bump it → {"id", "updatedAt"}
+  DELETE /_admin/variants/{id} → {"deleted": true|false}; the variant endpoints then answer 404
+  GET    /_admin/variants      {"variants": [{"id", "product", "articleCode", "sku", "ean",
+                               "stockTracking", "stockLevel", "updatedAt", "movements": n}], "products": n}
+  GET    /_admin/variants/{id} the same with createdAt, title, isDefault, prices, raw, movementLog
+  GET|POST /_admin/variant_rules  {<rule>: value, …} (see ``catalog``; order_decrements merges) → {"rules"}
   POST   /_admin/faults        any of {"transient_404": {"count": n, "paths": "orders"|"order"|"any"}},
                                {"status_5xx": {"count": n, "status": 503}}, {"latency_ms": 50},
+                               {"put_5xx": {"count": n, "status": 503}}, {"put_429": {"count": n,
+                               "retry_after": 1}}, {"drop_after_put": {"count": n}} (see ``faults``),
                                {"rate_limit": {"limits": [300, 3000, 12000]}},
                                {"exhaust": "5min"|"hour"|"day"}, {"retry_after_format": "seconds"|
                                "http-date"}, {"reset_quirk": true}, {"clear": true} (faults off, limits
                                back to the configured ones) → {"faults", "limits"}
   POST   /_admin/clock         {"advance_seconds": n} and/or {"scale": f} → {"now", "scale"}
-  GET    /_admin/calls         {"calls": {"GET /{lang}/orders.json": n, …}, "statuses": {"200": n, …},
-                               "total": n, "rate_limited": n}
+  GET    /_admin/calls         {"calls": {"GET /{lang}/orders.json": n, …}, "statuses": {"200": n, …,
+                               "dropped": n}, "total": n, "rate_limited": n}
   POST   /_admin/calls/reset   → {"ok": true}
   GET    /_admin/state         {"now", "orders": [rendered, lines embedded, by id], "customers",
                                "rate_limits": {key: [{limit, used, reset_in_s}] ×3}, "faults"}
-Bad admin input answers 400 ``{"error": "…"}``; an unknown order id 404.
+Bad admin input answers 400 ``{"error": "…"}``; an unknown order or variant id 404.
 """
 
 from __future__ import annotations
@@ -98,6 +122,7 @@ def admin_routes(app: FastAPI) -> None:
         emulator.shop.reseed(
             str(body.get("seed", emulator.config.seed)), int(body.get("orders", emulator.config.orders))
         )
+        emulator.reset_catalog()
         return {"orders": len(emulator.shop.orders)}
 
     @app.post("/_admin/orders")

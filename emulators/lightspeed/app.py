@@ -9,6 +9,7 @@ language active on the shop, else 404 ``Unknown or inactive language``). Every b
   GET /{lang}/orders/{id}/products.json → {"orderProducts": […]}
   GET /{lang}/customers/{id}.json    {"customer": …}
   GET /{lang}/shop.json              {"shop": …} (currency, language)
+  GET|PUT /{lang}/variants…, GET /{lang}/products…   the catalogue: see ``catalog_routes``
 
 Choices where the reference is uncertain ([U]), the stricter plausible one, documented:
 - Sort: newest id first, *not* by updatedAt, so pages drift when an order changes mid-scan.
@@ -22,7 +23,9 @@ Choices where the reference is uncertain ([U]), the stricter plausible one, docu
 - Order of checks: auth (401) → rate limit (429) → language (404) → injected faults → the route.
   Every answer, 401/404/429 included, carries the rate-limit headers (see ``ratelimit``).
 - 429 carries ``Retry-After`` in seconds, or as an HTTP date (``retry_after_format``).
-The admin API is described in ``admin``; money semantics in ``money``; quirks in ``serialize``.
+- A ``drop_after_put`` fault answers an applied PUT by dropping the connection (counted "dropped").
+The admin API is described in ``admin``; money semantics in ``money``; quirks in ``serialize``; the
+catalogue's rules (the reference's [U] on variants and products) in ``catalog``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
-from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -40,23 +42,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from emulators.clock import EmulatorClock
 from emulators.lightspeed import serialize
 from emulators.lightspeed.admin import admin_routes
+from emulators.lightspeed.catalog_routes import catalog_admin_routes, catalog_routes
 from emulators.lightspeed.config import LightspeedConfig
-from emulators.lightspeed.emulator import LightspeedEmulator, base_url
-
-FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"
-FILTERS = {
-    "updated_at_min": ("updated", False),
-    "updated_at_max": ("updated", True),
-    "created_at_min": ("created", False),
-    "created_at_max": ("created", True),
-}
-MAX_LIMIT = 250
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
+from emulators.lightspeed.emulator import (
+    ApiError,
+    LightspeedEmulator,
+    base_url,
+    outside,
+    page_window,
+    requested_fields,
+    time_bounds,
+)
+from emulators.lightspeed.faults import DroppedResponse
 
 
 def error_response(
@@ -116,15 +113,33 @@ def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | No
         lang = path.strip("/").split("/", 1)[0]
         if len(lang) != 2 or lang not in emu.config.languages:
             return done(error_response(404, "Unknown or inactive language", request))
-        with emu.lock:
-            fault = emu.faults.take(route.split(" ", 1)[1])
-        if fault:
-            return done(error_response(fault[0], fault[1], request))
-        return done(await call_next(request))
+        response = await faults_then_route(emu, request, route, call_next)
+        if isinstance(response, DroppedResponse):
+            emu.count(route, "dropped")
+            return response
+        return done(response)
 
     public_routes(app)
+    catalog_routes(app)
     admin_routes(app)
+    catalog_admin_routes(app)
     return app
+
+
+async def faults_then_route(emu: LightspeedEmulator, request: Request, route: str, call_next: Any) -> Any:
+    """An injected fault's answer, else the route's; a PUT the route applied under ``drop_after_put``
+    gets a ``DroppedResponse`` instead of its answer."""
+    with emu.lock:
+        fault = emu.faults.take(route.split(" ", 1)[1], request.method)
+    if fault:
+        retry = {"Retry-After": emu.retry_after(emu.faults.put_429_retry_after)} if fault[0] == 429 else None
+        return error_response(fault[0], fault[1], request, retry)
+    response = await call_next(request)
+    if getattr(request.state, "drop_connection", False):
+        async for _ in response.body_iterator:  # let the route finish; its answer is lost
+            pass
+        return DroppedResponse()
+    return response
 
 
 def route_name(path: str) -> str:
@@ -150,38 +165,15 @@ def basic_login(request: Request) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
-def int_param(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ApiError(400, f"Invalid value for {name}: expected a positive integer, got {raw!r}")
-    return int(raw)
-
-
-def filter_bound(request: Request, name: str, emu: LightspeedEmulator) -> datetime | None:
-    value = request.query_params.get(name)
-    if value is None:
-        return None
-    try:
-        naive = datetime.strptime(value, FILTER_FORMAT)
-    except ValueError:
-        raise ApiError(
-            400, f"Invalid value for {name}: expected format YYYY-MM-DD HH:MM:SS, got {value!r}"
-        ) from None
-    return naive.replace(tzinfo=emu.config.filter_zone)
-
-
 def filtered_orders(emu: LightspeedEmulator, request: Request) -> list[dict[str, Any]]:
-    bounds = [(field, is_max, filter_bound(request, name, emu)) for name, (field, is_max) in FILTERS.items()]
-    bounds = [b for b in bounds if b[2] is not None]
+    bounds = time_bounds(request, emu)
     number = request.query_params.get("number")
     customer = request.query_params.get("customer")
     with emu.shop.lock:
         orders = sorted(emu.shop.orders.values(), key=lambda o: o["id"], reverse=True)
     out = []
     for order in orders:
-        if any((order[f] > bound) if is_max else (order[f] < bound) for f, is_max, bound in bounds):
+        if outside(order, bounds):
             continue
         if number is not None and order["number"] != number:
             continue
@@ -189,11 +181,6 @@ def filtered_orders(emu: LightspeedEmulator, request: Request) -> list[dict[str,
             continue
         out.append(order)
     return out
-
-
-def requested_fields(request: Request) -> list[str] | None:
-    raw = request.query_params.get("fields")
-    return [f.strip() for f in raw.split(",") if f.strip()] if raw else None
 
 
 def public_routes(app: FastAPI) -> None:
@@ -208,10 +195,8 @@ def public_routes(app: FastAPI) -> None:
 
     @app.get("/{lang}/orders.json")
     def list_orders(lang: str, request: Request) -> Any:
-        page, limit = int_param(request, "page", 1), int_param(request, "limit", 50)
-        if limit > MAX_LIMIT:
-            raise ApiError(400, f"Invalid value for limit: the maximum is {MAX_LIMIT}, got {limit}")
-        orders = filtered_orders(emu(), request)[(page - 1) * limit : page * limit]
+        start, stop = page_window(request)
+        orders = filtered_orders(emu(), request)[start:stop]
         fields = requested_fields(request)
         with emu().shop.lock:
             rendered = [

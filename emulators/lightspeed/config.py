@@ -3,13 +3,91 @@ rejects any other length), printed by the CLI and used by ``make demo``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 DEMO_API_KEY = "d3m0k3y0000000000000000000000001"
 DEMO_API_SECRET = "d3m0s3cr3t0000000000000000000001"
 DEFAULT_BASE_TIME = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+# The catalogue's rules for what the reference leaves open ([U]); ``catalog`` documents each one.
+# The first value of each is the default: the strictest plausible reading.
+RULE_CHOICES: dict[str, tuple[str, ...]] = {
+    "variant_code_filters": ("ignore", "apply", "refuse"),
+    "readonly_fields": ("refuse", "ignore"),
+    "negative_stock_level": ("refuse", "accept"),
+    "stock_put_when_disabled": ("ignore", "accept", "refuse"),
+    "stock_level_put": ("absolute", "delta"),
+    "variants_bulk": ("absent",),
+    "order_below_zero": ("allow", "clamp"),
+    "default_variant": ("free", "exclusive"),
+    "price_write": ("as_sent", "derive"),
+    "tax_write": ("id", "id_or_link"),
+    "image_clear": ("keep", "clear"),
+    "untranslated_text": ("empty", "default_language"),
+}
+STOCK_TRACKING = ("enabled", "disabled", "indicator")
+
+
+def _default_decrements() -> dict[str, bool]:
+    return {"enabled": True, "indicator": False, "disabled": False}
+
+
+@dataclass
+class VariantRules:
+    """The variant/product rules (see ``catalog``); ``update`` checks a whole change before applying it."""
+
+    variant_code_filters: str = "ignore"
+    readonly_fields: str = "refuse"
+    negative_stock_level: str = "refuse"
+    stock_put_when_disabled: str = "ignore"
+    stock_level_put: str = "absolute"
+    variants_bulk: str = "absent"
+    order_below_zero: str = "allow"
+    default_variant: str = "free"
+    price_write: str = "as_sent"
+    tax_write: str = "id"
+    image_clear: str = "keep"
+    untranslated_text: str = "empty"
+    stock_change_bumps_updated_at: bool = False
+    order_decrements: dict[str, bool] = field(default_factory=_default_decrements)
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            setattr(self, name, self.checked(name, value, _default_decrements()))
+
+    @staticmethod
+    def checked(name: str, value: Any, current: dict[str, bool]) -> Any:
+        """``value`` for rule ``name`` if valid (``order_decrements`` merged into ``current``)."""
+        if name in RULE_CHOICES:
+            if value not in RULE_CHOICES[name]:
+                raise ValueError(f"{name}: one of {', '.join(RULE_CHOICES[name])}, got {value!r}")
+            return value
+        if name == "stock_change_bumps_updated_at":
+            if not isinstance(value, bool):
+                raise ValueError(f"{name}: true or false, got {value!r}")
+            return value
+        if name == "order_decrements":
+            if not isinstance(value, dict) or set(value) - set(STOCK_TRACKING):
+                raise ValueError(f"{name}: an object with keys among {', '.join(STOCK_TRACKING)}")
+            if not all(isinstance(flag, bool) for flag in value.values()):
+                raise ValueError(f"{name}: every value is true or false")
+            return {**current, **value}
+        raise ValueError(f"unknown rule {name!r}; rules: {', '.join(RULE_NAMES)}")
+
+    def update(self, changes: dict[str, Any]) -> None:
+        checked = {name: self.checked(name, value, self.order_decrements) for name, value in changes.items()}
+        for name, value in checked.items():
+            setattr(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(asdict(self))
+
+
+RULE_NAMES = tuple(f.name for f in fields(VariantRules))
 
 
 @dataclass
@@ -19,7 +97,7 @@ class LightspeedConfig:
     ``base_time`` the moment the generated orders lead up to (their dates never use the wall clock);
     ``line_price_semantics`` whether line ``priceIncl``/``priceExcl`` are line totals or unit prices;
     ``retry_after_format`` of a 429; ``reset_quirk`` reproduces the stale remaining count right after a
-    window resets."""
+    window resets; ``variant_rules`` the catalogue's rules (a ``VariantRules`` or a dict of them)."""
 
     api_key: str = DEMO_API_KEY
     api_secret: str = DEMO_API_SECRET
@@ -33,8 +111,13 @@ class LightspeedConfig:
     line_price_semantics: str = "line_total"
     retry_after_format: str = "seconds"
     reset_quirk: bool = False
+    variant_rules: VariantRules = field(default_factory=VariantRules)
 
     def __post_init__(self) -> None:
+        if isinstance(self.variant_rules, dict):
+            rules = VariantRules()
+            rules.update(self.variant_rules)
+            self.variant_rules = rules
         self.languages = tuple(self.languages)
         self.rate_limits = tuple(int(n) for n in self.rate_limits)  # type: ignore[assignment]
         if len(self.rate_limits) != 3 or min(self.rate_limits) < 0:

@@ -1,9 +1,22 @@
-"""Faults a test can inject through ``POST /_admin/faults``; each counted fault answers one request."""
+"""Faults a test can inject through ``POST /_admin/faults``; each counted fault answers one request.
+
+- ``status_5xx``: the next n requests of any route answer ``status``;
+- ``transient_404``: the next n requests of the chosen routes answer 404;
+- ``put_5xx``: the next n PUT requests answer ``status`` (nothing is applied);
+- ``put_429``: the next n PUT requests answer 429 with ``Retry-After`` (``retry_after`` real seconds,
+  default 1, in the configured format) — the per-second cap; nothing is applied, and the request was
+  counted against the windows before the fault, as the cap's 429s are;
+- ``drop_after_put``: the next n *successful* PUTs are applied, then the connection is dropped without
+  an answer (a refused PUT is answered as usual and does not use one up);
+- ``latency_ms``: a delay before every request.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from fastapi.responses import Response
 
 # Which API routes a transient 404 may hit. "orders" is what the tap's comment describes: any order
 # endpoint (list, count, single order, its lines) may answer 404 for a moment.
@@ -12,6 +25,14 @@ TRANSIENT_404_PATHS = {
     "order": lambda route: route.startswith("/{lang}/orders/{id}"),
     "any": lambda route: True,
 }
+UNAVAILABLE = "Service temporarily unavailable"
+
+
+def _server_status(spec: dict[str, Any], name: str) -> int:
+    status = int(spec.get("status", 503))
+    if not 500 <= status <= 599:
+        raise ValueError(f"{name}.status must be 5xx")
+    return status
 
 
 @dataclass
@@ -21,6 +42,11 @@ class Faults:
     status_5xx: int = 0
     status_code: int = 503
     latency_ms: float = 0.0
+    put_5xx: int = 0
+    put_5xx_status: int = 503
+    put_429: int = 0
+    put_429_retry_after: float = 1.0
+    drop_after_put: int = 0
 
     def configure(self, body: dict[str, Any]) -> None:
         if body.get("clear"):
@@ -32,22 +58,66 @@ class Faults:
                 raise ValueError(f"transient_404.paths: one of {sorted(TRANSIENT_404_PATHS)}")
             self.transient_404, self.transient_404_paths = int(spec["count"]), paths
         if "status_5xx" in body:
-            status = int(body["status_5xx"].get("status", 503))
-            if not 500 <= status <= 599:
-                raise ValueError("status_5xx.status must be 5xx")
+            status = _server_status(body["status_5xx"], "status_5xx")
             self.status_5xx, self.status_code = int(body["status_5xx"]["count"]), status
         if "latency_ms" in body:
             self.latency_ms = float(body["latency_ms"])
+        if "put_5xx" in body:
+            status = _server_status(body["put_5xx"], "put_5xx")
+            self.put_5xx, self.put_5xx_status = int(body["put_5xx"]["count"]), status
+        if "put_429" in body:
+            retry_after = float(body["put_429"].get("retry_after", 1))
+            if retry_after < 0:
+                raise ValueError("put_429.retry_after must not be negative")
+            self.put_429, self.put_429_retry_after = int(body["put_429"]["count"]), retry_after
+        if "drop_after_put" in body:
+            self.drop_after_put = int(body["drop_after_put"]["count"])
 
-    def take(self, route: str) -> tuple[int, str] | None:
+    def take(self, route: str, method: str = "GET") -> tuple[int, str] | None:
         """The fault this request gets, if any (and spend it)."""
         if self.status_5xx > 0:
             self.status_5xx -= 1
-            return self.status_code, "Service temporarily unavailable"
+            return self.status_code, UNAVAILABLE
+        if method == "PUT" and self.put_5xx > 0:
+            self.put_5xx -= 1
+            return self.put_5xx_status, UNAVAILABLE
+        if method == "PUT" and self.put_429 > 0:
+            self.put_429 -= 1
+            return 429, "Too many requests: rate limit exceeded"
         if self.transient_404 > 0 and TRANSIENT_404_PATHS[self.transient_404_paths](route):
             self.transient_404 -= 1
             return 404, "Not found"
         return None
 
+    def take_drop(self) -> bool:
+        """Whether this applied PUT loses its answer (and spend one)."""
+        if self.drop_after_put > 0:
+            self.drop_after_put -= 1
+            return True
+        return False
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class DroppedResponse(Response):
+    """Sends the status line and a Content-Length larger than what follows, then fails: uvicorn closes
+    the connection mid-response, so the client sees a broken connection and never the result. (The
+    same mechanism as the AFAS emulator's; ``emulators.server`` keeps uvicorn from logging it.)"""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=200)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", b"4096"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"variant":', "more_body": True})
+        raise ConnectionAbortedError("emulated fault: connection dropped after the PUT was applied")

@@ -15,6 +15,7 @@ incl. VAT), ``discount`` ({kind: percentage|amount|None, value, code}), ``status
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -95,6 +96,7 @@ class ShopState:
         self.next_number = 10001
         self.next_line = 90000001
         self.generated_batches = 0
+        self.on_new_orders: Callable[[list[dict[str, Any]]], None] = lambda orders: None  # added, generated
 
     def reseed(self, seed: str, count: int) -> None:
         shop = demo.generate_orders(seed, count, self.base_time)
@@ -129,6 +131,7 @@ class ShopState:
             for order in shop.orders:
                 self.orders[order["id"]] = order
             self._renumber_counters()
+            self.on_new_orders(shop.orders)
             return shop.orders
 
     def add_order(self, spec: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -195,6 +198,7 @@ class ShopState:
             self.orders[order_id] = order
             self.next_id = max(self.next_id, order_id + 7)
             self.next_number += 1
+            self.on_new_orders([order])
             return order
 
     def apply_changes(self, order: dict[str, Any], spec: dict[str, Any], now: datetime, bump: bool) -> None:

@@ -104,12 +104,15 @@ def test_metainfo_lists_every_connector_with_the_custom_one(client):
         "KnSalesRelationPer",
     ]
     assert [c["id"] for c in meta["getConnectors"]] == [
+        "LightspeedAfas_Stock",
         "Lightspeed_DirectInvoices",
         "Profit_Administrations",
         "Profit_Debtor",
         "Profit_Journals",
         "Profit_SalesorderLines",
         "Profit_Salesorders",
+        "Profit_Stock_per_Warehouse",
+        "Profit_Warehouses",
     ]
     custom = client.call("GET", "metainfo/get/Lightspeed_DirectInvoices").json()
     assert {

@@ -49,6 +49,8 @@ def test_every_connector_and_verb_the_integration_uses_is_there():
         "Profit_Journals",
         "Profit_SalesorderLines",
         "Profit_Salesorders",
+        "Profit_Stock_per_Warehouse",
+        "Profit_Warehouses",
     ]
     person = update["KnSalesRelationPer"]["POST"]["objects"]["KnPerson"]
     assert {"KnBasicAddressAdr", "KnBasicAddressPad", "KnBankAccount", "KnContact"} <= set(person["objects"])
