@@ -1,6 +1,6 @@
 """``make bench``: every benchmark in ``bench/``, then one table (also in ``bench/results/summary.txt``).
 
-    python -m bench                 # the full run (about 12 minutes on 2 cores)
+    python -m bench                 # the full run (about 13 minutes on 2 cores)
     python -m bench --smoke         # every benchmark at a tiny size (the tests run this)
 
 Raw output of each benchmark goes to ``bench/results/`` (or ``--out-dir``); where a time target is
@@ -14,6 +14,7 @@ import atexit
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import tempfile
 
-    from bench import bench_calls, bench_parse, bench_processing, bench_throughput
+    from bench import bench_calls, bench_parse, bench_processing, bench_stock, bench_throughput
 
     tenant_dir = Path(tempfile.mkdtemp(prefix="lsafas-bench-tenant-"))
     atexit.register(shutil.rmtree, tenant_dir, ignore_errors=True)
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         calls = bench_calls.run([100, 1000, 5000], 3, 1, out / "calls.txt")
 
+    print("\n[6] the stock flow: calls, peak RSS, the budget shared with orders", flush=True)
+    stock = bench_stock.run(bench_stock.SMOKE if args.smoke else bench_stock.FULL, out / "stock.txt")
+
     print("\n[2] throughput against the Lightspeed rate limit", flush=True)
     if args.smoke:
         throughput = bench_throughput.run(40, 300.0, (25, 1000, 10000), 5.0, 1, out / "throughput.txt")
@@ -67,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
                 1000, 15.0, common.REAL_LIMITS, 50.0, 1, None, profile=out / "profile-throughput.txt"
             )
 
-    table = summary_table(processing, parse, bench_calls.summary(calls), throughput, args.smoke)
+    table = summary_table(
+        processing, parse, bench_calls.summary(calls), throughput, args.smoke, bench_stock.summary_rows(stock)
+    )
     minutes = (time.perf_counter() - started) / 60
     text = f"{heading}\n\n{table}\n\n(make bench took {minutes:.1f} minutes)"
     print("\n" + text)
@@ -81,6 +87,7 @@ def summary_table(
     calls: dict[str, Any],
     throughput: dict[str, Any],
     smoke: bool,
+    stock: Sequence[tuple[str, str, str, str]] = (),
 ) -> str:
     rows: list[tuple[str, str, str, str]] = []
 
@@ -201,6 +208,7 @@ def summary_table(
             )
         )
         rows.append((f"   per task (MB): {per_task}", "", "", ""))
+    rows.extend(stock)  # benchmark 6, the stock flow (``bench_stock.summary_rows``)
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     names = ("benchmark", "measured: median (low–high)", "floor", "target")
     widths = [max(w, len(n)) for w, n in zip(widths, names, strict=True)]

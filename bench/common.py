@@ -1,5 +1,6 @@
 """What the benchmarks share: the machine header, medians with their spread, the two emulators with a
-bench tenant, a realistic order mix, and the four pipeline steps driven in-process.
+bench tenant, a realistic order mix, the four order steps and the three stock steps driven in-process
+(or each in a process of its own), and the pipeline's clock moved in step with the emulator's.
 
 Airflow reads its configuration once, on first import: ``airflow_env`` must run before anything imports
 it (every bench module calls it at the top of ``main``). The pipeline is imported lazily for that reason.
@@ -44,6 +45,7 @@ TENANT["afas"]["max_parallel_calls"] = 4
 
 NO_LIMITS = (10**9, 10**9, 10**9)
 REAL_LIMITS = (300, 3000, 12000)
+GENEROUS_LIMITS = (1000, 12000, 288000)  # the generous reading of Lightspeed's budgets
 
 
 # -- environment ------------------------------------------------------------------------------------
@@ -393,6 +395,13 @@ class Stack:
             created += self.shop("POST", "/orders", {"orders": chunk})["orders"]
         return created
 
+    def advance(self, seconds: float) -> datetime:
+        """Move the shop emulator's clock (its rate-limit windows run on it) and the pipeline's "now" by
+        ``seconds``, as if that much time had passed; returns the shop's new now."""
+        answer = self.shop("POST", "/clock", {"advance_seconds": seconds})
+        shift_pipeline_clock(seconds)
+        return datetime.fromisoformat(answer["now"])
+
     def new_ledger(self, name: str) -> str:
         self.ledger_file = self.workdir / f"{name}.db"
         self.ledger_file.unlink(missing_ok=True)
@@ -407,32 +416,39 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
-def tenant_files(workdir: Path) -> Path:
-    """``workdir/include`` with the repo's mapping rules and the bench tenant; the package reads it from
-    ``LIGHTSPEED_AFAS_INCLUDE_DIR`` (set here, inherited by subprocesses)."""
+def tenant_files(workdir: Path, stock: bool = False) -> Path:
+    """``workdir/include`` with the repo's mapping rules and the bench tenant (``stock``: with a ``stock:``
+    block of defaults, so its stock flow is on); the package reads it from ``LIGHTSPEED_AFAS_INCLUDE_DIR``
+    (set here, inherited by subprocesses)."""
     include = workdir / "include"
     (include / "tenants").mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "include" / "mappings", include / "mappings", dirs_exist_ok=True)
-    (include / "tenants" / f"{TENANT_ID}.yaml").write_text(yaml.safe_dump(TENANT), encoding="utf-8")
+    tenant = {**TENANT, "stock": {}} if stock else TENANT
+    (include / "tenants" / f"{TENANT_ID}.yaml").write_text(yaml.safe_dump(tenant), encoding="utf-8")
     os.environ["LIGHTSPEED_AFAS_INCLUDE_DIR"] = str(include)
     return include
 
 
 @contextlib.contextmanager
 def emulator_stack(
-    workdir: Path, rate_limits: tuple[int, int, int] = NO_LIMITS, afas_latency_ms: float = 0
+    workdir: Path,
+    rate_limits: tuple[int, int, int] = NO_LIMITS,
+    afas_latency_ms: float = 0,
+    stock: bool = False,
 ) -> Iterator[Stack]:
     """Both emulators in threads of this process (real HTTP on loopback, ephemeral ports), the bench
-    tenant's files, and the Airflow connections as environment variables (inherited by subprocesses)."""
+    tenant's files (``stock``: with its stock flow on), and the Airflow connections as environment
+    variables (inherited by subprocesses). The pipeline's clock is back to the system's afterwards."""
     from emulators.afas import DEMO_TOKEN_DATA, AfasConfig
     from emulators.afas import create_app as create_afas
     from emulators.lightspeed import LightspeedConfig
     from emulators.lightspeed import create_app as create_lightspeed
     from emulators.server import serve_in_thread
 
-    include = tenant_files(workdir)
+    include = tenant_files(workdir, stock=stock)
     shop_config = LightspeedConfig(orders=0, rate_limits=rate_limits, api_key=LS_KEY, api_secret=LS_SECRET)
     with contextlib.ExitStack() as stack:
+        stack.callback(set_pipeline_clock, 0.0)
         shop = stack.enter_context(serve_in_thread(create_lightspeed(shop_config)))
         afas = stack.enter_context(serve_in_thread(create_afas(AfasConfig())))
         os.environ["AIRFLOW_CONN_BENCH_LS"] = json.dumps(
@@ -502,6 +518,72 @@ def run_in_process(ledger_url: str, run_id: str, window: tuple[datetime, datetim
     return upstream["load_to_afas"]
 
 
+# The pipeline's clock: how far it is ahead of the system's, and the system's ``utc_now`` it replaced.
+_PIPELINE_CLOCK: dict[str, Any] = {"offset": 0.0, "system_now": None}
+
+
+def set_pipeline_clock(offset_seconds: float) -> None:
+    """Put the pipeline's "now" ``offset_seconds`` ahead of the system clock: ``retry_policy.utc_now``,
+    which both flows look up at each call (0 puts the system clock back)."""
+    if not offset_seconds and _PIPELINE_CLOCK["system_now"] is None:
+        return  # never moved: nothing to put back (and nothing of the pipeline to import)
+    from lightspeed_afas.domain import retry_policy
+
+    if _PIPELINE_CLOCK["system_now"] is None:
+        _PIPELINE_CLOCK["system_now"] = retry_policy.utc_now
+    system_now = _PIPELINE_CLOCK["system_now"]
+    _PIPELINE_CLOCK["offset"] = float(offset_seconds)
+    if not offset_seconds:
+        retry_policy.utc_now = system_now
+        return
+    shift = timedelta(seconds=offset_seconds)
+    retry_policy.utc_now = lambda: system_now() + shift
+
+
+def shift_pipeline_clock(seconds: float) -> None:
+    set_pipeline_clock(pipeline_clock_offset() + seconds)
+
+
+def pipeline_clock_offset() -> float:
+    return float(_PIPELINE_CLOCK["offset"])
+
+
+STOCK_STEPS = ("read_afas_stock", "plan_stock", "push_stock")
+
+
+def stock_settings() -> Any:
+    """The bench tenant's stock settings (its tenant file needs the stock block: ``stock=True`` above)."""
+    from lightspeed_afas.config import clear_cache, load_tenant
+    from lightspeed_afas.flows.stock import stock_settings as settings_of
+
+    clear_cache()
+    return settings_of(load_tenant(TENANT_ID))
+
+
+def stock_request(run_id: str, full_comparison: bool = False) -> Any:
+    from lightspeed_afas.flows.stock import StockRequest
+
+    return StockRequest(run_id, "scheduled", dry_run=False, full_comparison=full_comparison)
+
+
+def run_stock_in_process(ledger_url: str, run_id: str, full_comparison: bool = False) -> dict[str, Any]:
+    """One stock DAG run's three steps in this process, XCom through JSON; returns the run summary
+    (``push_stock``). Levels Lightspeed refused fail the run in Airflow; here the summary says so."""
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.orchestration.stock_task import NewStockFailuresError, execute_stock
+
+    settings = stock_settings()
+    request = stock_request(run_id, full_comparison)
+    ledger = Ledger(ledger_url)
+    upstream: dict[str, Any] = {}
+    try:
+        for step in STOCK_STEPS:
+            upstream[step] = json.loads(json.dumps(execute_stock(step, settings, request, ledger, upstream)))
+    except NewStockFailuresError as exc:
+        return {"error": str(exc), "outcome": "failed", "upstream": upstream}
+    return upstream["push_stock"]
+
+
 def decimal_str(value: Decimal) -> str:
     return format(value, "f")
 
@@ -517,13 +599,16 @@ class TaskFigures:
 def run_in_subprocesses(
     ledger_url: str,
     run_id: str,
-    window: tuple[datetime, datetime],
+    window: tuple[datetime, datetime] | None,
     workdir: Path,
     steps: Sequence[str] = STEP_NAMES,
     profile: dict[str, Path] | None = None,
+    flow: str = "orders",
+    full_comparison: bool = False,
 ) -> tuple[dict[str, Any], list[TaskFigures]]:
     """One DAG run with every task in a process of its own (``bench.task_child``), XCom as JSON files.
-    Returns the last step's output and each task's wall time and peak RSS."""
+    ``flow`` "stock": the stock steps (``steps=STOCK_STEPS``; no window), on the pipeline clock of this
+    process. Returns the last step's output and each task's wall time and peak RSS."""
     import subprocess
 
     files: dict[str, str] = {}
@@ -535,7 +620,10 @@ def run_in_subprocesses(
         job = {
             "step": step,
             "run_id": run_id,
-            "window": [w.isoformat() for w in window],
+            "flow": flow,
+            "window": [w.isoformat() for w in window] if window else None,
+            "full_comparison": full_comparison,
+            "clock_offset_s": pipeline_clock_offset(),
             "ledger_url": ledger_url,
             "upstream": dict(files),
             "out": str(target),

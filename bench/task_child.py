@@ -3,9 +3,10 @@
     python -m bench.task_child JOB.json
 
 ``JOB.json``: ``{"step", "run_id", "window": [iso, iso], "ledger_url", "upstream": {task: path}, "out": path,
-"profile": path | null}``. The step's XCom value goes to ``out`` as JSON; the last stdout line is
-``{"seconds", "maxrss_kb", "error"}``. The emulators' URLs and the tenant come from the environment
-(``bench.common.emulator_stack`` sets them in the parent).
+"profile": path | null}``, and for a stock step ``"flow": "stock"``, ``"full_comparison"`` and
+``"clock_offset_s"`` (the parent's pipeline clock; no window). The step's XCom value goes to ``out`` as
+JSON; the last stdout line is ``{"seconds", "maxrss_kb", "error"}``. The emulators' URLs and the tenant
+come from the environment (``bench.common.emulator_stack`` sets them in the parent).
 """
 
 from __future__ import annotations
@@ -24,13 +25,27 @@ from bench import common
 def run(job: dict[str, Any]) -> dict[str, Any]:
     common.airflow_env()
     from lightspeed_afas.ledger import Ledger
-    from lightspeed_afas.orchestration.task import NewFailuresError, execute
+    from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
     upstream = {name: json.loads(Path(path).read_text()) for name, path in job["upstream"].items()}
-    window = (datetime.fromisoformat(job["window"][0]), datetime.fromisoformat(job["window"][1]))
-    settings = common.settings()
-    request = common.run_request(job["run_id"], window)
     ledger = Ledger(job["ledger_url"])
+    stock = job.get("flow") == "stock"
+    step: Any
+    if stock:  # imported only here: an order task's peak RSS stays the order pipeline's own
+        from lightspeed_afas.orchestration.stock_task import NewStockFailuresError as Refused
+        from lightspeed_afas.orchestration.stock_task import execute_stock as step
+
+        common.set_pipeline_clock(float(job.get("clock_offset_s") or 0.0))
+        settings = common.stock_settings()
+        request = common.stock_request(job["run_id"], bool(job.get("full_comparison")))
+    else:
+        from lightspeed_afas.orchestration.task import NewFailuresError as Refused
+        from lightspeed_afas.orchestration.task import execute as step
+
+        window = (datetime.fromisoformat(job["window"][0]), datetime.fromisoformat(job["window"][1]))
+        settings = common.settings()
+        request = common.run_request(job["run_id"], window)
+    refused: type[ExpectedTaskFailure] = Refused
     profiler = None
     if job.get("profile"):
         from pyinstrument import Profiler
@@ -40,9 +55,9 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     error = None
     started = time.perf_counter()
     try:
-        out = execute(job["step"], settings, request, ledger, upstream)
+        out = step(job["step"], settings, request, ledger, upstream)
         Path(job["out"]).write_text(json.dumps(out), encoding="utf-8")
-    except NewFailuresError as exc:  # orders AFAS refused: recorded in the ledger, the run goes on
+    except refused as exc:  # orders AFAS refused, levels Lightspeed refused: in the ledger, the run goes on
         error = str(exc)[:500]
     finally:
         seconds = time.perf_counter() - started
@@ -51,7 +66,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
             Path(job["profile"]).write_text(
                 profiler.output_text(unicode=False, color=False), encoding="utf-8"
             )
-        if job["step"] == "load_to_afas":
+        if job["step"] == "load_to_afas" and not stock:
             ledger.release_lease(settings.tenant, request.run_id)
     return {"seconds": seconds, "maxrss_kb": peak_rss_kb(), "error": error}
 

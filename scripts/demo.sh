@@ -108,10 +108,12 @@ start() {
 
   local pwfile=$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated
   for _ in $(seq 1 30); do [ -s "$pwfile" ] && break; sleep 1; done
-  # The AFAS pools the tenant DAGs run their AFAS tasks in (one per AFAS environment).
+  # The pools the tenant DAGs run their AFAS tasks in (one per AFAS environment), and the Lightspeed
+  # pool the non-order flows of a key take turns in.
   "$BIN/python" -m lightspeed_afas pools --format json >"$DEMO/pools.json"
   "$BIN/airflow" pools import "$DEMO/pools.json" >/dev/null
   run_demo_tenant
+  run_demo_stock
   cat <<INFO
 
 The demo is up (everything listens on 127.0.0.1 only):
@@ -162,6 +164,26 @@ for order in orders[:5]:
     f = order["fields"]
     print(f"  {order['OrNu']}  ref {f.get('RfCs')}  debtor {f.get('DbId')}  {len(order['lines'])} lines  total {order['totals']['TotalAmount']}")
 PY
+}
+
+run_demo_stock() {  # unpause the demo tenant's stock DAG after the orders: AFAS then reserves what they hold
+  local dag=lightspeed_afas_demo__stock runs="" i
+  "$BIN/airflow" dags unpause "$dag" >/dev/null
+  echo
+  echo "Unpaused $dag: AFAS's stock becomes the shop's stockLevel. Waiting for its first run ..."
+  for ((i = 0; i < 150; i++)); do
+    runs=$("$BIN/airflow" dags list-runs "$dag" -o plain 2>/dev/null | awk '$2 ~ /__/ {print $2, $3}')
+    if [ -n "$runs" ] && ! grep -qE "queued|running" <<<"$runs"; then break; fi
+    sleep 2
+  done
+  echo "Runs of $dag:"
+  sed 's/^/  /' <<<"$runs"
+  echo
+  echo "What its first run pushed (python -m lightspeed_afas log demo --flow stock):"
+  "$BIN/python" -m lightspeed_afas log demo --flow stock --limit 3 | sed 's/^/  /' || true
+  echo
+  echo "Variants it leaves alone, and why (python -m lightspeed_afas log demo --flow stock --open):"
+  "$BIN/python" -m lightspeed_afas log demo --flow stock --open | sed 's/^/  /' || true
 }
 
 stop() {

@@ -3,8 +3,10 @@
     python tools/reliability_report.py .cache/reliability/report.json [--markdown]
 
 The JSON is written by ``tests/reliability/conftest.py`` when ``RELIABILITY_REPORT`` is set.
-Exit status 1 when the figures show a duplicate, a lost order, a leak, or a bad input that was not
-handled cleanly — so a green ``make reliability`` means the table says what the promise says.
+Exit status 1 when the figures show a duplicate, a lost order, a leak, a bad input that was not
+handled cleanly, or a stock level wrong at the end (or a variant the stock flow should have left alone
+changed, or a ledger that disagrees with the shop) — so a green ``make reliability`` means the table
+says what the promise says.
 """
 
 from __future__ import annotations
@@ -14,6 +16,32 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+
+BOOKS = (
+    "scenarios checked",
+    "orders accounted for",
+    "duplicate orders",
+    "duplicate relations",
+    "lost orders",
+)
+# The stock flow's checks (tests/reliability/test_stock_faults.py), in print order; the bad ones must be 0.
+STOCK = (
+    "stock scenarios checked",
+    "stock levels right at the end",
+    "stock levels wrong at the end",
+    "variants left alone untouched",
+    "variants left alone but changed",
+    "ledger map levels agreeing with the shop",
+    "ledger map levels disagreeing or missing",
+    "ledger pushes agreeing with the shop",
+    "ledger pushes disagreeing with the shop",
+)
+STOCK_BAD = (
+    "stock levels wrong at the end",
+    "variants left alone but changed",
+    "ledger map levels disagreeing or missing",
+    "ledger pushes disagreeing with the shop",
+)
 
 
 def rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -27,14 +55,13 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
         figure = f"{survived} / {runs[kind]}" if survived is not None else str(runs[kind])
         out.append(("runs survived" if survived is not None else "runs", kind, figure))
     checks = report.get("checks", {})
-    for kind in (
-        "scenarios checked",
-        "orders accounted for",
-        "duplicate orders",
-        "duplicate relations",
-        "lost orders",
-    ):
+    for kind in BOOKS:
         out.append(("books", kind, str(checks.get(kind, 0))))
+    if any(kind in checks for kind in STOCK):
+        for kind in STOCK:
+            out.append(("stock", kind, str(checks.get(kind, 0))))
+    for kind in sorted(set(checks) - set(BOOKS) - set(STOCK)):
+        out.append(("checks", kind, str(checks[kind])))
     bad = report.get("bad_inputs", {})
     for kind in (
         "tried",
@@ -53,7 +80,7 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
 def problems(report: dict[str, Any]) -> list[str]:
     found = []
     checks, bad, leaks = report.get("checks", {}), report.get("bad_inputs", {}), report.get("leaks", {})
-    for kind in ("duplicate orders", "duplicate relations", "lost orders"):
+    for kind in ("duplicate orders", "duplicate relations", "lost orders", *STOCK_BAD):
         if checks.get(kind, 0):
             found.append(f"{checks[kind]} {kind}")
     handled = bad.get("rejected with a specific reason", 0) + bad.get("absorbed and booked correctly", 0)
@@ -89,7 +116,10 @@ def render(report: dict[str, Any], markdown: bool = False) -> str:
             lines.append(f"{shown.ljust(widths[0])}  {what.ljust(widths[1])}  {figure.rjust(widths[2])}")
     title = f"Reliability suite ({report.get('examples', '?')} seeded fault plans)"
     verdict = problems(report)
-    footer = "Verdict: " + ("; ".join(verdict) if verdict else "0 duplicates, 0 lost orders, 0 leaks")
+    clean = "0 duplicates, 0 lost orders, 0 leaks"
+    if any(kind in report.get("checks", {}) for kind in STOCK):
+        clean += ", 0 stock levels wrong"
+    footer = "Verdict: " + ("; ".join(verdict) if verdict else clean)
     return "\n".join([title, "", *lines, "", footer])
 
 

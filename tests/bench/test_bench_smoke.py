@@ -46,6 +46,8 @@ def test_the_table_has_a_row_for_every_benchmark(smoke):
         r"3\. Transform \+ validation, 200 orders",
         r"4\. DAG parse time, 3 tenant files",
         r"5\. Peak RSS of a task, 20-order first sync\s+\d+ MB",
+        r"6\. Stock, first sync of 300 variants",
+        r"stock backlog of 60 \(\d+ runs\): least 5-min share left to orders\s+\d+\.\d%",
     ):
         assert re.search(row, summary), row
     assert "cores" in summary and "apache-airflow 3.3.2" in summary  # the machine and versions
@@ -54,7 +56,7 @@ def test_the_table_has_a_row_for_every_benchmark(smoke):
 
 def test_each_benchmark_writes_its_raw_output(smoke):
     _, out = smoke
-    assert {"calls.txt", "parse.txt", "processing.txt", "throughput.txt", "summary.txt"} <= {
+    assert {"calls.txt", "parse.txt", "processing.txt", "stock.txt", "throughput.txt", "summary.txt"} <= {
         p.name for p in out.iterdir()
     }
     raw = (out / "throughput.txt").read_text().split("raw:\n", 1)[1].strip()

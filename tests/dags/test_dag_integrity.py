@@ -13,7 +13,8 @@ from airflow.sdk.definitions.param import ParamValidationError
 from airflow.serialization.serialized_objects import DagSerialization
 
 from lightspeed_afas.config import clear_cache
-from lightspeed_afas.orchestration.dag_factory import STEPS, TEARDOWN
+from lightspeed_afas.orchestration.dag_factory import STEPS
+from lightspeed_afas.orchestration.dag_parts import TEARDOWN
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 PARSING_DAG_ID_ENV = "_AIRFLOW_PARSING_CONTEXT_DAG_ID"
@@ -42,8 +43,11 @@ def test_one_dag_per_enabled_tenant(bag):
     assert bag.import_errors == {}
     assert sorted(bag.dag_ids) == [
         "lightspeed_afas_acme",
+        "lightspeed_afas_acme__stock",  # the tenants here copy the demo tenant, whose stock flow is on
         "lightspeed_afas_beta",
+        "lightspeed_afas_beta__stock",
         "lightspeed_afas_demo",
+        "lightspeed_afas_demo__stock",
         "lightspeed_afas_log_retention",
     ]
 

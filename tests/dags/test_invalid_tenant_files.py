@@ -40,7 +40,9 @@ def test_dagbag_loads_the_valid_tenants_and_names_each_broken_file(tenants):
     bag = DagBag(dag_folder=str(DAGS))
     assert sorted(bag.dag_ids) == [
         "lightspeed_afas_acme",
+        "lightspeed_afas_acme__stock",  # the tenants copy the demo tenant, whose stock flow is on
         "lightspeed_afas_demo",
+        "lightspeed_afas_demo__stock",
         "lightspeed_afas_log_retention",
     ]
     assert sorted(bag.import_errors) == [BROKEN, "include/tenants/typo.yaml"]
@@ -102,7 +104,9 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     result = parse(bundle)
     assert sorted(d.dag_id for d in result.serialized_dags) == [
         "lightspeed_afas_acme",
+        "lightspeed_afas_acme__stock",
         "lightspeed_afas_demo",
+        "lightspeed_afas_demo__stock",
     ]
     assert sorted(result.import_errors) == [BROKEN, "include/tenants/typo.yaml"]
     persist(bundle, result)
@@ -112,7 +116,9 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     # The valid tenants' DAGs are neither stale nor flagged: the error is not keyed by the DAG file.
     assert stored_dags(bundle) == {
         "lightspeed_afas_acme": (False, False),
+        "lightspeed_afas_acme__stock": (False, False),
         "lightspeed_afas_demo": (False, False),
+        "lightspeed_afas_demo__stock": (False, False),
     }
 
     # Fixed: the DAG appears at the next parse; the stored error stays until the processor's bundle
@@ -124,8 +130,11 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     persist(bundle, fixed)
     assert set(stored_dags(bundle)) == {
         "lightspeed_afas_acme",
+        "lightspeed_afas_acme__stock",
         "lightspeed_afas_broken",
+        "lightspeed_afas_broken__stock",
         "lightspeed_afas_demo",
+        "lightspeed_afas_demo__stock",
     }
     assert sorted(stored_errors(bundle)) == [BROKEN, "include/tenants/typo.yaml"]
     DagFileProcessorManager(max_runs=1).clear_orphaned_import_errors(bundle, {DAG_FILE})
@@ -142,4 +151,9 @@ def test_why_not_key_the_error_by_the_dag_file(airflow_db, include):
     result = parse(bundle)
     result.import_errors = {DAG_FILE: "some tenant file is invalid"}
     persist(bundle, result)
-    assert stored_dags(bundle) == {"lightspeed_afas_acme": (True, True), "lightspeed_afas_demo": (True, True)}
+    assert stored_dags(bundle) == {
+        "lightspeed_afas_acme": (True, True),
+        "lightspeed_afas_acme__stock": (True, True),
+        "lightspeed_afas_demo": (True, True),
+        "lightspeed_afas_demo__stock": (True, True),
+    }

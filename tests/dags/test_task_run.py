@@ -8,7 +8,8 @@ from airflow.utils.state import DagRunState
 from lightspeed_afas.config import load_tenants
 from lightspeed_afas.ledger import Ledger
 from lightspeed_afas.orchestration import entry
-from lightspeed_afas.orchestration.dag_factory import STEPS, TEARDOWN, build_dags
+from lightspeed_afas.orchestration.dag_factory import STEPS, build_dags
+from lightspeed_afas.orchestration.dag_parts import TEARDOWN
 
 
 @pytest.fixture

@@ -46,14 +46,14 @@ class SyncEnv:
                 data[key] = value
         (self.include / "tenants" / "shop.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 
-    def run(self, *, logical_date: Any = None, **params: Any) -> Any:
-        """One DAG run of the tenant (``params`` as a manual trigger would pass them; ``logical_date``
-        gives the run that interval's data interval)."""
+    def run(self, *, logical_date: Any = None, flow: str = "orders", **params: Any) -> Any:
+        """One DAG run of the tenant's ``flow`` (``params`` as a manual trigger would pass them;
+        ``logical_date`` gives the run that interval's data interval)."""
         from airflow.dag_processing.dagbag import DagBag
 
         bag = DagBag(dag_folder=str(REPO / "dags"))
         assert not bag.import_errors, bag.import_errors
-        dag = bag.dags["lightspeed_afas_shop"]
+        dag = bag.dags["lightspeed_afas_shop" + ("" if flow == "orders" else f"__{flow}")]
         for task in dag.tasks:
             task.retries = (
                 0  # a failing task fails the run now, instead of dag.test() waiting out retry delays
@@ -62,9 +62,9 @@ class SyncEnv:
             return dag.test(run_conf=params or None, logical_date=logical_date)
         return dag.test(run_conf=params or None)
 
-    def summary(self, run: Any) -> dict[str, Any]:
-        """The run summary ``load_to_afas`` returned (its XCom; the tenant needs ``detail_logging``, else
-        the run's teardown purged the staged file)."""
+    def summary(self, run: Any, task_id: str = "load_to_afas") -> dict[str, Any]:
+        """The run summary ``load_to_afas`` (or another last task) returned (its XCom; the tenant needs
+        ``detail_logging``, else the run's teardown purged the staged file)."""
         from airflow.models.xcom import XComModel
         from airflow.providers.common.io.xcom.backend import XComObjectStorageBackend
         from airflow.utils.session import create_session
@@ -72,7 +72,7 @@ class SyncEnv:
         with create_session() as session:
             row = (
                 session.query(XComModel)
-                .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id="load_to_afas", map_index=-1)
+                .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id=task_id, map_index=-1)
                 .one()
             )
             value = row.value
@@ -154,4 +154,5 @@ def sync_env(airflow_db, tmp_path, monkeypatch):
         # Staged files a detail-logging tenant keeps are this test's; later tests scan the folder.
         from lightspeed_afas.ops.staging import staging_root
 
-        shutil.rmtree(Path(staging_root().path) / "lightspeed_afas_shop", ignore_errors=True)
+        for dag_id in ("lightspeed_afas_shop", "lightspeed_afas_shop__stock"):
+            shutil.rmtree(Path(staging_root().path) / dag_id, ignore_errors=True)

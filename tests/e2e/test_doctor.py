@@ -64,3 +64,33 @@ def test_doctor_says_how_to_create_a_connection_defined_nowhere(sync_env, capsys
     out = capsys.readouterr().out
     assert "FAIL Lightspeed connection ls_shop: The conn_id `ls_shop` isn't defined" in out
     assert "airflow connections add" in out and "Admin → Connections" in out
+
+
+# -- a tenant with a stock block ------------------------------------------------------------------------
+
+
+def test_doctor_checks_the_stock_connector_and_the_variants(sync_env, capsys):
+    sync_env.tenant(stock={"schedule": "*/15 * * * *"})
+    assert main(["doctor", "shop"]) == 0, capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ok   Lightspeed variants of ls_shop: variants/count answers" in out
+    assert (
+        "ok   stock GetConnector Profit_Stock_per_Warehouse: 5 field(s), with item Item_code, quantity In_stock"
+        in out
+    )
+    assert "note not checked (it would write to the shop)" in out and "shop: all checks passed" in out
+
+
+def test_doctor_names_a_missing_stock_field_and_a_connector_not_offered(sync_env, capsys):
+    sync_env.tenant(stock={"fields": {"quantity": "Vrije_voorraad"}})
+    assert main(["doctor", "shop"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "FAIL stock GetConnector Profit_Stock_per_Warehouse: GetConnector Profit_Stock_per_Warehouse has no "
+        "field stock.fields.quantity = 'Vrije_voorraad'; its fields are " in out
+    )
+    assert "shop: 1 problem(s) to fix" in out
+    sync_env.tenant(stock={"connector": "Geen_Voorraad"})
+    assert main(["doctor", "shop"]) == 1
+    line = next(x for x in capsys.readouterr().out.splitlines() if "stock GetConnector" in x)
+    assert line.startswith("FAIL stock GetConnector Geen_Voorraad: ") and "stock.connector" in line

@@ -50,6 +50,9 @@ AFAS_TOKEN_DATA = "7E3A9C1F5B2D8E4A6C0F9B3D7A1E5C2F8D4B6A0E9C3F7B1D5A8E2C6F0B4D9
 AFAS_TOKEN_XML = f"<token><version>1</version><data>{AFAS_TOKEN_DATA}</data></token>"
 
 TENANT: dict[str, Any] = tenant_file("shop", "Betrouwbaarheidswinkel", "rel_ls_shop", "rel_afas_shop")
+# The stock flow's block (``Stack.stock_tenant``): the standard connector Profit_Stock_per_Warehouse,
+# codes matched on articleCode, sku, ean; the rest are the defaults.
+STOCK_BLOCK: dict[str, Any] = {"schedule": "*/15 * * * *"}
 
 
 # Write points of a run, by the emulator's call key.
@@ -241,6 +244,27 @@ class Stack:
         clear_cache()
         tenant = load_tenant("shop")
         return sync_settings(tenant, load_mapping(tenant.mapping, tenant.mapping_overrides), self.clock)
+
+    # -- the stock flow (AFAS → Lightspeed) -------------------------------------------------------
+
+    def stock_tenant(self, **stock: Any) -> None:
+        """The tenant with a ``stock:`` block (``STOCK_BLOCK`` and ``stock``; the rest as ``TENANT``)."""
+        self.tenant(stock={**STOCK_BLOCK, **stock})
+
+    def stock_settings(self) -> Any:
+        from lightspeed_afas.config import clear_cache, load_tenant
+        from lightspeed_afas.flows.stock import stock_settings
+
+        clear_cache()
+        return stock_settings(load_tenant("shop"))
+
+    def stock_step(self, step: str, request: Any, upstream: dict[str, Any], settings: Any = None) -> Any:
+        """One stock task (``orchestration.stock_task.execute_stock``); its output goes through JSON
+        as XCom would carry it."""
+        from lightspeed_afas.orchestration.stock_task import execute_stock
+
+        out = execute_stock(step, settings or self.stock_settings(), request, self.ledger, upstream)
+        return json.loads(json.dumps(out))
 
     # -- driving ----------------------------------------------------------------------------------
 

@@ -15,6 +15,10 @@ DIRECT_INVOICE_CONNECTOR = "Lightspeed_DirectInvoices"
 ORDER_REFERENCE_FIELD = "CustomerReference"  # shows RfCs, where the Lightspeed order number goes
 ORDER_NUMBER_FIELD = "OrderNumber"
 ORDER_STATUS_FIELD = "Status"
+# The stock flow's default: AFAS's standard "Stock (virtual) by item" (no warehouse, no change date).
+STOCK_CONNECTOR = "Profit_Stock_per_Warehouse"
+STOCK_ITEM_FIELD = "Item_code"
+STOCK_QUANTITY_FIELD = "In_stock"
 
 # Fixed (no tenant setting): the debtor's creation date, an order's debtor, and the lines of an order.
 DEBTOR_DATE_FIELD = "CreateDate"

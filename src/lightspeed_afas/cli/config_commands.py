@@ -69,8 +69,27 @@ def _describe_tenant(tenant: LoadedTenant) -> list[str]:
         f"detail log {'on, ' + str(cfg.detail_log_days) + ' days' if cfg.detail_logging else 'off'}; "
         f"quarantine after {cfg.max_attempts} attempts",
     ]
+    lines += _describe_stock(cfg)
     lines += [f"  note: {note}" for note in tenant.notes]
     return lines
+
+
+def _describe_stock(cfg: Any) -> list[str]:
+    stock = cfg.stock
+    if stock is None:
+        return ["  stock: off (no stock block)"]
+    fields = stock.fields
+    warehouse = f", warehouse {fields.warehouse}" if fields.warehouse else ", no warehouse field"
+    return [
+        f"  stock: DAG {cfg.dag_id}__stock every '{stock.schedule}'; AFAS {stock.connector} (item "
+        f"{fields.item_code}, quantity {fields.quantity}{warehouse}); warehouses "
+        f"{', '.join(stock.warehouses) or 'all'}",
+        f"    matches variant {' then '.join(stock.match_on)} (trimmed, any case); pushes "
+        f"max(0, floor(quantity){' - unbooked orders' if stock.subtract_unbooked else ''}); full comparison "
+        f"every {stock.full_comparison_hours} h; leaves {cfg.lightspeed.reserve_for_orders:.0%} of each "
+        f"rate-limit window to orders; pool {cfg.lightspeed.pool}"
+        + (f"; at most {stock.max_pushes_per_run} pushes a run" if stock.max_pushes_per_run else ""),
+    ]
 
 
 def _check_mapping_file(path: Path, out: TextIO) -> bool:
@@ -145,7 +164,7 @@ def required_pools(tenants: Sequence[LoadedTenant]) -> dict[str, dict[str, Any]]
         pool["slots"] = max(pool["slots"], afas.max_parallel_calls)
         pool["conn_ids"].add(afas.conn_id)
         pool["tenants"].append(tenant.tenant)
-    return {
+    out = {
         name: {
             "slots": spec["slots"],
             "description": f"AFAS Profit {', '.join(sorted(spec['conn_ids']))}: calls in flight for tenants "
@@ -153,6 +172,30 @@ def required_pools(tenants: Sequence[LoadedTenant]) -> dict[str, dict[str, Any]]
             "include_deferred": False,
         }
         for name, spec in sorted(pools.items())
+    }
+    out.update(lightspeed_pools(tenants))
+    return dict(sorted(out.items()))
+
+
+def lightspeed_pools(tenants: Sequence[LoadedTenant]) -> dict[str, dict[str, Any]]:
+    """One pool per Lightspeed key (connection) whose tenants run flows beside orders: one slot, so
+    those flows take turns on the key's budget; the orders DAG does not use it."""
+    pools: dict[str, dict[str, set[str]]] = {}
+    for tenant in tenants:
+        cfg = tenant.config
+        if len(cfg.flows()) < 2:
+            continue
+        pool = pools.setdefault(str(cfg.lightspeed.pool), {"conn_ids": set(), "tenants": set()})
+        pool["conn_ids"].add(cfg.lightspeed.conn_id)
+        pool["tenants"].add(cfg.tenant)
+    return {
+        name: {
+            "slots": 1,
+            "description": f"Lightspeed eCom {', '.join(sorted(spec['conn_ids']))}: the non-order flows of "
+            + ", ".join(sorted(spec["tenants"])),
+            "include_deferred": False,
+        }
+        for name, spec in pools.items()
     }
 
 

@@ -4,7 +4,8 @@ Lightspeed: the key, secret and language (reads the shop). AFAS: the token, ever
 the sync needs is in the App Connector, the look-up field ids exist, and the administration and sales
 journal exist. Project, warehouse and item codes have no standard GetConnector to read them from, so
 they are listed as not checked here: AFAS refuses an unknown one at the first booking, and the ledger
-records its message.
+records its message. With a ``stock:`` block also the stock flow's needs (``cli.doctor_stock``): the key
+reads ``variants/count``, and the stock GetConnector is offered and has the block's fields.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lightspeed_afas.afas import lookups as afas_lookups
+from lightspeed_afas.cli import doctor_stock
 from lightspeed_afas.cli.registry import arg, subcommand
 from lightspeed_afas.config import ConfigError, load_tenant
 
@@ -47,8 +49,9 @@ def _check(results: list[tuple[str, str]], what: str, probe: Callable[[], str]) 
     return True
 
 
-def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> None:
-    """The Lightspeed key, secret and language: the shop answers."""
+def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> Any:
+    """The Lightspeed key, secret and language: the shop answers; with a stock block, the key reads the
+    variants. Returns the hook."""
     from lightspeed_afas.config.airflow_connections import outside_task
     from lightspeed_afas.hooks import LightspeedEcomHook
 
@@ -60,7 +63,11 @@ def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> None:
         data = lightspeed.get_shop()
         return f"shop '{data.get('title', '?')}' answers in language '{lightspeed.language}'"
 
-    _check(results, f"Lightspeed connection {tenant.lightspeed.conn_id}", shop)
+    answered = _check(results, f"Lightspeed connection {tenant.lightspeed.conn_id}", shop)
+    if answered and tenant.stock is not None:
+        what = f"Lightspeed variants of {tenant.lightspeed.conn_id}"
+        _check(results, what, doctor_stock.variants_probe(lightspeed))
+    return lightspeed
 
 
 def _afas_token(afas_cfg: Any, results: list[tuple[str, str]]) -> tuple[Any, dict[str, Any]] | None:
@@ -199,7 +206,7 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
     """(status, line) per check, in the order a person would fix them."""
     results: list[tuple[str, str]] = []
     afas_cfg = tenant.afas
-    _lightspeed(tenant, results)
+    lightspeed = _lightspeed(tenant, results)
     connected = _afas_token(afas_cfg, results)
     if connected is None:
         return results
@@ -208,12 +215,19 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
     _lookups(afas, afas_cfg, gets, results)
     _administration(afas, afas_cfg, gets, results)
     _journal(afas, afas_cfg, gets, results)
+    if tenant.stock is not None:
+        probe = doctor_stock.connector_probe(tenant, lightspeed, afas)
+        _check(results, doctor_stock.stock_label(tenant), probe)
     results.append(_not_checked(afas_cfg))
+    if tenant.stock is not None:
+        results.append((NOTE, doctor_stock.not_checked(tenant)))
     return results
 
 
 @subcommand(
-    "doctor", "check a tenant's Lightspeed and AFAS connections and AFAS set-up for real", arg("tenant")
+    "doctor",
+    "check a tenant's Lightspeed and AFAS connections and AFAS set-up (and its stock flow's) for real",
+    arg("tenant"),
 )
 def doctor_command(args: argparse.Namespace) -> int:
     """Every check of the tenant, one line each, and how many problems there are to fix."""

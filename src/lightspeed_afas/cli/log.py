@@ -8,6 +8,10 @@ Examples::
     python -m lightspeed_afas log demo --open               # orders failing or quarantined right now
     python -m lightspeed_afas log demo --runs               # the runs: window, counts, calls, outcome
     python -m lightspeed_afas log demo --order ORD10042 --detail   # what was sent and answered
+    python -m lightspeed_afas log demo --flow stock         # the stock runs, and the newest one's pushes
+    python -m lightspeed_afas log demo --flow stock --run scheduled__2026-11-23T10:15:00+00:00
+    python -m lightspeed_afas log demo --flow stock --runs  # only the stock runs
+    python -m lightspeed_afas log demo --flow stock --open  # the variants the stock flow leaves alone, and why
 
 Reads the ledger through the ``lightspeed_afas_ledger`` connection (the same the DAGs use, also when it is
 stored in the UI; without it the SQLite file under ``AIRFLOW_HOME``). It creates nothing: with
@@ -31,6 +35,7 @@ from zoneinfo import ZoneInfo
 from lightspeed_afas.cli import log_views as views
 from lightspeed_afas.cli.log_source import open_ledger, resolve_order, safe_url, say
 from lightspeed_afas.cli.registry import arg, subcommand
+from lightspeed_afas.config.dag_ids import FLOWS
 from lightspeed_afas.domain.vocabulary import Action
 
 
@@ -56,6 +61,18 @@ def _times_note(zone: ZoneInfo, from_tenant_file: bool) -> str:
     return f"times in {where}; the Airflow UI shows UTC"
 
 
+def _flow_problem(args: argparse.Namespace) -> str | None:
+    """Why the options do not fit the flow asked for, or None."""
+    if args.flow != "stock":
+        return "--run needs --flow stock (for orders use --runs or --order)" if args.run_id else None
+    if args.order or args.status or args.detail:
+        return (
+            "--order, --status and --detail are for the orders flow; with --flow stock use --run, --runs "
+            "or --open"
+        )
+    return None
+
+
 def _zone(tenant: str) -> tuple[ZoneInfo, bool]:
     """The tenant's time zone, and whether its tenant file gave it (else UTC)."""
     from lightspeed_afas.config import ConfigError, load_tenant
@@ -78,11 +95,25 @@ def _zone(tenant: str) -> tuple[ZoneInfo, bool]:
     arg("--status", choices=[str(action) for action in Action], help="only attempts with this action"),
     arg("--since", metavar="DATE", help="only since this date or time (tenant time zone)"),
     arg("--limit", type=int, default=50, help="at most this many rows (default 50)"),
-    arg("--open", action="store_true", help="orders failing or quarantined now, with their reasons"),
-    arg("--runs", action="store_true", help="the tenant's runs instead of its orders"),
+    arg(
+        "--open",
+        action="store_true",
+        help="orders failing or quarantined now, with their reasons (--flow stock: the variants left alone)",
+    ),
+    arg(
+        "--runs", action="store_true", help="only the runs (not the orders; with --flow stock not the pushes)"
+    ),
     arg("--detail", action="store_true", help="with --order: the requests and answers of the detail log"),
     arg("--wide", action="store_true", help="do not shorten reasons"),
     arg("--json", action="store_true", help="JSON instead of a table"),
+    arg("--flow", choices=FLOWS, default="orders", help="which flow's log: orders (default) or stock"),
+    # dest run_id: the registry keeps the command's function in ``args.run``.
+    arg(
+        "--run",
+        dest="run_id",
+        metavar="RUN_ID",
+        help="with --flow stock: the pushes of this run (default: the newest)",
+    ),
 )
 def log_command(args: argparse.Namespace) -> int:
     """Check the options, open the ledger, find the order, then print the view asked for."""
@@ -97,6 +128,10 @@ def log_command(args: argparse.Namespace) -> int:
         return 2
     if args.limit < 1:
         say("error: --limit must be at least 1")
+        return 2
+    problem = _flow_problem(args)
+    if problem:
+        say(f"error: {problem}")
         return 2
     ledger = open_ledger()
     if isinstance(ledger, int):
@@ -113,6 +148,8 @@ def log_command(args: argparse.Namespace) -> int:
             return order
         args.order = order
     times = _times_note(zone, from_file)
+    if args.flow == "stock":
+        return views.stock(ledger, args, zone, since, times)
     if args.runs:
         return views.runs(ledger, args, zone, since, times)
     if args.open:

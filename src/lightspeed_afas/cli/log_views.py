@@ -1,4 +1,5 @@
-"""What ``log`` prints: a tenant's bookings, runs, open problems or one order's detail log, as a table
+"""What ``log`` prints: a tenant's bookings, runs, open problems or one order's detail log; with ``--flow
+stock`` the stock runs, their pushes and the variants left alone; as a table
 (``lightspeed_afas.tables.text_table``) or as JSON.
 
 Times are shown with their UTC offset in the tenant's time zone; reasons are cut to ``REASON_WIDTH``
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lightspeed_afas.config.tenant import DAG_PREFIX
+from lightspeed_afas.cli.log_source import say
+from lightspeed_afas.config.dag_ids import DAG_PREFIX
 from lightspeed_afas.domain.retry_policy import backoff_text, next_retry_at
 from lightspeed_afas.tables import text_table
 
@@ -37,7 +40,7 @@ def _cut(text: str | None, wide: bool) -> str:
     return text if wide or len(text) <= REASON_WIDTH else text[: REASON_WIDTH - 1] + "…"
 
 
-def _print_json(rows: list[dict[str, Any]]) -> None:
+def _print_json(rows: Any) -> None:
     print(json.dumps(rows, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v), indent=2))
 
 
@@ -177,4 +180,117 @@ def detail(ledger: Any, args: argparse.Namespace, zone: ZoneInfo, times: str) ->
         if r.get("response_body"):
             print(f"answered: {r['response_body']}")
     print(f"{len(rows)} call(s), oldest first; {times}.")
+    return 0
+
+
+# -- --flow stock ------------------------------------------------------------------------------------------
+
+STOCK_RUNS_SHOWN = 10  # runs above the pushes (--runs lists --limit of them)
+STOCK_COUNTS = ("pushed", "planned", "not_pushed", "failed", "left_alone")
+
+
+def _stock_run_row(r: dict[str, Any], zone: ZoneInfo, wide: bool) -> tuple[str, ...]:
+    counts, calls = r.get("counts") or {}, r.get("calls") or {}
+    return (
+        _when(r["started_at"], zone),
+        r["run_id"],
+        r["outcome"],
+        *(str(counts.get(key, 0)) for key in STOCK_COUNTS),
+        f"LS {calls.get('lightspeed', 0)} / AFAS {calls.get('afas', 0)}",
+        _cut(r.get("message"), wide),
+    )
+
+
+def _stock_pushes(ledger: Any, args: argparse.Namespace, zone: ZoneInfo, run_id: str) -> None:
+    pushes = ledger.stock_pushes(args.tenant, run_id=run_id, limit=args.limit + 1)
+    if not pushes:
+        print(f"Run {run_id} pushed no level (a dry run, or every followed variant had AFAS's level).")
+        return
+    cells = [
+        (
+            _when(p["at"], zone),
+            str(p["variant_id"]),
+            p["item_code"] or "-",
+            "?" if p["old_level"] is None else str(p["old_level"]),
+            str(p["new_level"]),
+            p["outcome"],
+            _cut(p["reason"], args.wide),
+        )
+        for p in pushes[: args.limit]
+    ]
+    header = (_header("time", zone), "variant", "AFAS item", "old", "new", "outcome", "reason")
+    print(text_table(header, cells, rule=True))
+    more = f"; more than {args.limit}: raise --limit" if len(pushes) > args.limit else ""
+    print(f"{len(cells)} push(es) of run {run_id}, newest first{more}.")
+
+
+def _known_run(ledger: Any, tenant: str, run_id: str, runs: list[dict[str, Any]]) -> bool:
+    """Whether ``run_id`` is one of the stock runs read, or has pushes in the ledger (an older run)."""
+    return run_id in {r["run_id"] for r in runs} or bool(ledger.stock_pushes(tenant, run_id=run_id, limit=1))
+
+
+def stock(ledger: Any, args: argparse.Namespace, zone: ZoneInfo, since: datetime | None, times: str) -> int:
+    """``--flow stock``: the stock runs and the pushes of ``--run`` (or the newest run); ``--runs`` only
+    the runs; ``--open`` the variants left alone."""
+    if args.open:
+        return stock_left_alone(ledger, args)
+    runs = ledger.flow_runs(args.tenant, "stock", limit=args.limit)
+    found = [r for r in runs if since is None or _after(r["started_at"], since)]
+    shown = found if args.runs else found[:STOCK_RUNS_SHOWN]
+    run_id = args.run_id or (found[0]["run_id"] if found else None)
+    if args.run_id and not _known_run(ledger, args.tenant, args.run_id, runs):
+        say(
+            f"No stock run {args.run_id!r} for tenant {args.tenant!r} (not among its last {args.limit} runs, and no push of it is recorded)."
+        )
+        return 1
+    if args.json:
+        pushes = [] if args.runs or not run_id else ledger.stock_pushes(args.tenant, run_id, args.limit)
+        _print_json(shown if args.runs else {"runs": shown, "run_id": run_id, "pushes": pushes})
+        return 0
+    if not shown and not args.run_id:
+        print(f"No stock runs{' match' if since else ''} for {args.tenant}.")
+        return 0
+    if shown:
+        header = (_header("started", zone), "run", "outcome", "pushed", "planned", "not pushed", "failed")
+        header += ("left alone", "calls", "message")
+        print(text_table(header, [_stock_run_row(r, zone, args.wide) for r in shown], rule=True))
+        more = "" if args.runs or len(found) <= len(shown) else " (--runs for more)"
+        print(f"{len(shown)} stock run(s), newest first{more}; {times}.")
+    if run_id and not args.runs:
+        print()
+        _stock_pushes(ledger, args, zone, run_id)
+    return 0
+
+
+def _codes(variant: Any) -> str:
+    found = (("articleCode", variant.article_code), ("sku", variant.sku), ("ean", variant.ean))
+    return " ".join(f"{name}={value}" for name, value in found if value) or "-"
+
+
+def stock_left_alone(ledger: Any, args: argparse.Namespace) -> int:
+    """The variants the stock flow leaves alone now, by kind of reason, with the reason."""
+    from lightspeed_afas.flows.stock.plan_step import reason_kind  # imports the hooks (and Airflow)
+
+    mapped = ledger.variant_map(args.tenant)
+    alone = sorted(
+        ((reason_kind(m.reason or ""), vid, m) for vid, m in mapped.items() if m.status == "left_alone"),
+        key=lambda found: found[:2],
+    )
+    if args.json:
+        _print_json([{"kind": k, **m.variant.__dict__, "reason": m.reason} for k, _, m in alone])
+        return 0
+    if not alone:
+        print(f"No variant is left alone: all {len(mapped)} in the map follow an AFAS item.")
+        return 0
+    cells = [
+        (str(vid), str(m.variant.product_id or "-"), _codes(m.variant), kind, _cut(m.reason, args.wide))
+        for kind, vid, m in alone[: args.limit]
+    ]
+    print(text_table(("variant", "product", "codes", "kind", "why it is left alone"), cells, rule=True))
+    kinds = Counter(kind for kind, _, _ in alone)
+    more = f"; {len(alone) - len(cells)} more: raise --limit" if len(alone) > len(cells) else ""
+    print(
+        f"{len(alone)} of {len(mapped)} variant(s) left alone ({', '.join(f'{k} {n}' for k, n in kinds.items())})"
+        f"{more}. The stock flow never writes their level; fix the cause in the shop or in AFAS."
+    )
     return 0

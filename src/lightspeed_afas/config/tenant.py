@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
 from pydantic import Field, field_validator, model_validator
 
 from lightspeed_afas.afas import lookups
+from lightspeed_afas.config.dag_ids import FLOW_SEPARATOR, flow_dag_id
 from lightspeed_afas.config.fields import (
     Code3,
     Code5,
@@ -36,12 +35,13 @@ from lightspeed_afas.config.fields import (
     ConnId,
     FieldId,
     Strict,
+    checked_cron,
 )
 from lightspeed_afas.config.notifications import Notifications
+from lightspeed_afas.config.stock import StockSettings
 
 # \A…\Z, not ^…$: with re.match, "$" also matches before a trailing newline ("acme\n").
 TENANT_ID = re.compile(r"\A[a-z0-9_]+\Z")
-DAG_PREFIX = "lightspeed_afas_"  # a tenant's DAG id is DAG_PREFIX + its tenant id
 OrderStatus = Literal[
     "new",
     "offer",
@@ -70,17 +70,6 @@ DEFAULT_PROCESSED_STATUSES = (
 )
 
 
-def tenant_of_dag(dag_id: str) -> str | None:
-    """The tenant id in a tenant DAG's id (``lightspeed_afas_<tenant>``); None for another DAG id."""
-    return dag_id.removeprefix(DAG_PREFIX) if dag_id.startswith(DAG_PREFIX) else None
-
-
-@lru_cache(maxsize=256)
-def _valid_cron(expression: str) -> bool:
-    # Hundreds of tenants share a handful of schedules; croniter's parse is the costly part of a tenant.
-    return len(expression.split()) == 5 and croniter.is_valid(expression)
-
-
 class LightspeedSettings(Strict):
     """The webshop side."""
 
@@ -92,6 +81,25 @@ class LightspeedSettings(Strict):
         default_factory=list, description="payment statuses to book; empty = any"
     )
     overlap_minutes: int = Field(120, ge=0, le=1440, description="each window starts this much earlier")
+    reserve_for_orders: float = Field(
+        0.4,
+        ge=0.0,
+        le=0.9,
+        description="share of every rate-limit window the other flows leave to the orders flow",
+    )
+    pool: str | None = Field(
+        None,
+        min_length=1,
+        max_length=256,
+        description="Airflow pool of the non-order flows of this key; default lightspeed_<conn_id>",
+    )
+
+    @model_validator(mode="after")
+    def _pool_default(self) -> LightspeedSettings:
+        if self.pool is None:
+            name = self.conn_id if self.conn_id.startswith("lightspeed_") else f"lightspeed_{self.conn_id}"
+            object.__setattr__(self, "pool", name)
+        return self
 
 
 class ItemCodes(Strict):
@@ -216,17 +224,27 @@ class TenantConfig(Strict):
     max_attempts: int = Field(5, ge=1, le=100, description="failed attempts before an order is quarantined")
     owner: str = Field("data-team", min_length=1, max_length=100)
     notifications: Notifications = Field(default_factory=Notifications)
+    stock: StockSettings | None = Field(None, description="the stock flow (AFAS → Lightspeed); absent = off")
 
     @property
     def dag_id(self) -> str:
-        return f"{DAG_PREFIX}{self.tenant}"
+        return flow_dag_id(self.tenant)
 
     @field_validator("tenant")
     @classmethod
     def _tenant_id(cls, value: str) -> str:
         if not TENANT_ID.fullmatch(value):
             raise ValueError(f"{value!r} is not a tenant id: use lower-case letters, digits and _ only")
+        if FLOW_SEPARATOR in value:
+            raise ValueError(
+                f"{value!r} contains '__', which separates a tenant from its flow in DAG ids "
+                "(lightspeed_afas_<tenant>__stock); use a single _"
+            )
         return value
+
+    def flows(self) -> tuple[str, ...]:
+        """The flows this tenant runs: orders, and each flow whose block is in the file."""
+        return ("orders",) + (("stock",) if self.stock is not None else ())
 
     @field_validator("start_date", mode="before")
     @classmethod
@@ -245,9 +263,7 @@ class TenantConfig(Strict):
     @field_validator("schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
-        if not _valid_cron(value):
-            raise ValueError(f"{value!r} is not a five-field cron expression like '*/15 * * * *'")
-        return value
+        return checked_cron(value)
 
     @field_validator("timezone")
     @classmethod

@@ -14,6 +14,7 @@ CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; padding: 16px 24px;
        color: #1f2328; background: #fff; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 8px; }
+h3 { font-size: 14px; margin: 16px 0 6px; } td ul { margin: 0; padding-left: 16px; }
 a { color: #0969da; text-decoration: none; } a:hover { text-decoration: underline; }
 .muted { color: var(--muted); } .small { font-size: 12px; }
 table { border-collapse: collapse; width: 100%; }
@@ -22,8 +23,8 @@ th { background: var(--bg); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600;
          border: 1px solid currentColor; white-space: nowrap; }
-.b-success, .b-booked, .b-created, .b-updated { color: var(--ok); } .b-failed, .b-quarantined { color: var(--bad); }
-.b-partial, .b-running, .b-queued, .b-dry_run, .b-skipped, .b-deleted { color: var(--warn); }
+.b-success, .b-booked, .b-created, .b-updated, .b-pushed { color: var(--ok); } .b-failed, .b-quarantined { color: var(--bad); }
+.b-partial, .b-running, .b-queued, .b-dry_run, .b-skipped, .b-deleted, .b-gone { color: var(--warn); }
 .bad { color: var(--bad); font-weight: 600; } .ok { color: var(--ok); } .warn { color: var(--warn); }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 130px; }

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lightspeed_afas.config.tenant import DAG_PREFIX
+from lightspeed_afas.config.dag_ids import DAG_PREFIX
 from lightspeed_afas.ledger.queries import (
     LIGHTSPEED_DAY_BUDGET,
     ORDER_STATUSES,
@@ -32,6 +32,7 @@ class TenantInfo:
     timezone: str
     enabled: bool
     configured: bool
+    flows: tuple[str, ...] = ("orders",)  # from the tenant file: orders, and stock with a stock block
 
     @property
     def dag_id(self) -> str:
@@ -49,7 +50,7 @@ def known_tenants(queries: LedgerQueries) -> dict[str, TenantInfo]:
     found: dict[str, TenantInfo] = {}
     for loaded in load_tenants().tenants:
         cfg = loaded.config
-        found[cfg.tenant] = TenantInfo(cfg.tenant, cfg.name, cfg.timezone, cfg.enabled, True)
+        found[cfg.tenant] = TenantInfo(cfg.tenant, cfg.name, cfg.timezone, cfg.enabled, True, cfg.flows())
     for tenant in queries.tenants():
         found.setdefault(tenant, TenantInfo(tenant, tenant, DEFAULT_TIMEZONE, False, False))
     return dict(sorted(found.items()))

@@ -23,6 +23,7 @@ from lightspeed_afas.dashboard.components import (
     zone_note,
 )
 from lightspeed_afas.dashboard.data import STATUS_FILTERS
+from lightspeed_afas.dashboard.stock_section import stock_section
 
 TITLE = "Lightspeed → AFAS"
 LEGEND = (
@@ -156,8 +157,10 @@ def tenant_page(
     search: str,
     prefix: str,
     airflow_root: str,
+    stock: dict[str, Any] | None = None,
 ) -> str:
-    """One tenant: headline numbers, 30-day chart, the filtered orders (with Re-sync), bookings, runs."""
+    """One tenant: headline numbers, 30-day chart, the filtered orders (with Re-sync), bookings, runs;
+    with a stock block, the Stock section (``stock``: ``stock_data.stock_view``)."""
     tenant, dag_id = summary["tenant"], summary["dag_id"]
     zone = ZoneInfo(summary["timezone"])
     body = (
@@ -178,6 +181,7 @@ def tenant_page(
         f"{orders_table(bookings, dag_id, airflow_root, zone, 'bookings', pick=False)}"
         "<h2>Recent runs</h2>"
         f"{_runs_table(runs, dag_id, airflow_root, zone)}"
+        f"{stock_section(stock, airflow_root, zone)}"
         f"{_script_config(tenant, dag_id, prefix, airflow_root)}"
     )
     return layout(f"{TITLE}: {tenant}", body, f"<script>{RESYNC_JS}</script>")

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from lightspeed_afas.dashboard import access, data, page, resync
+from lightspeed_afas.dashboard import access, data, page, resync, stock_data
 from lightspeed_afas.dashboard.access import PageUserDep, UserDep
 from lightspeed_afas.dashboard.assets import ICON_SVG
 
@@ -65,6 +65,7 @@ async def tenant_page(
             q,
             prefix,
             root,
+            stock_data.stock_view(ledger.engine, tenant) if "stock" in info.flows else None,
         )
 
     return HTMLResponse(await run_in_threadpool(build))
@@ -114,6 +115,15 @@ def api_bookings(
     ledger = access.queries(request)
     access.tenant(ledger, user, tenant)
     return {"tenant": tenant, "bookings": ledger.latest_bookings(tenant, limit)}
+
+
+@api.get("/tenants/{tenant}/stock")
+def api_stock(request: Request, tenant: str, user: UserDep) -> dict[str, Any]:
+    ledger = access.queries(request)
+    info = access.tenant(ledger, user, tenant)
+    if "stock" not in info.flows:
+        raise HTTPException(404, f"Tenant {tenant!r} has no stock block: its stock flow is off")
+    return stock_data.stock_view(ledger.engine, tenant)
 
 
 @api.post("/tenants/{tenant}/resync")

@@ -44,3 +44,5 @@ WRITES = frozenset({Operation.INSERT, Operation.UPDATE, Operation.DELETE})
 
 # The order flow's steps, in order: its task ids, and what each reads (the outputs of those before it).
 ORDER_STEPS = ("extract_orders", "resolve_relations", "transform", "load_to_afas")
+# The stock flow's steps (its task ids), in order.
+STOCK_STEPS = ("read_afas_stock", "plan_stock", "push_stock")

@@ -1,4 +1,4 @@
-"""The two hooks a step of the order flow talks through; the task opens and closes them."""
+"""The two hooks a step of a flow talks through; the task opens and closes them."""
 
 from __future__ import annotations
 

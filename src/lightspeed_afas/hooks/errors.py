@@ -64,6 +64,11 @@ class LightspeedBudgetExhaustedError(LightspeedError):
         self.resets_at = resets_at
 
 
+class BudgetReservedError(LightspeedBudgetExhaustedError):
+    """What is left of a rate-limit window is kept for the orders flow: a non-order flow stops here
+    (nothing is lost: its next run computes what is still to do)."""
+
+
 # --- AFAS Profit -----------------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ from lightspeed_afas.hooks.http import Answer, BodyTooLargeError, Params, backof
 from lightspeed_afas.hooks.lightspeed_answers import error_message, raise_for_refusal, success_body, too_large
 from lightspeed_afas.hooks.lightspeed_pacing import Pacer, RateLimitState, retry_after_seconds
 from lightspeed_afas.hooks.lightspeed_pager import order_pages
+from lightspeed_afas.hooks.lightspeed_variants import VariantCalls
 
 __all__ = ["MAX_ORDER_PAGES", "PAGE_SIZE", "LightspeedEcomHook", "RateLimitState", "retry_after_seconds"]
 
@@ -53,8 +54,9 @@ class _Tries:
     rate_limited: int = 0
 
 
-class LightspeedEcomHook(ApiHook):
-    """Reads orders, order lines, customers and the shop from one Lightspeed eCom shop."""
+class LightspeedEcomHook(VariantCalls, ApiHook):
+    """Reads orders, order lines, customers and the shop from one Lightspeed eCom shop; reads variants
+    and writes their stock levels (``VariantCalls``)."""
 
     conn_name_attr = "lightspeed_conn_id"
     default_conn_name = "lightspeed_default"
@@ -66,9 +68,13 @@ class LightspeedEcomHook(ApiHook):
     not_found_attempts = 4
     rate_limit_attempts = 8
 
-    def __init__(self, lightspeed_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+    def __init__(
+        self, lightspeed_conn_id: str = default_conn_name, *, reserve: float = 0.0, **kwargs: Any
+    ) -> None:
+        """``reserve``: the share of every rate-limit window this hook's caller leaves to the orders
+        flow (0 for the orders flow itself; see ``Pacer``)."""
         super().__init__(lightspeed_conn_id, **kwargs)
-        self.pacer = Pacer(self.conn_id, self.wait, lambda: self.max_wait_seconds)
+        self.pacer = Pacer(self.conn_id, self.wait, lambda: self.max_wait_seconds, reserve)
         self.limits = self.pacer.limits
 
     # -- connection -------------------------------------------------------------------------------
@@ -191,17 +197,32 @@ class LightspeedEcomHook(ApiHook):
 
     def get_json(self, path: str, params: Params | None = None, *, endpoint: str) -> dict[str, Any]:
         """GET ``/{lang}/{path}.json``: paced, retried by error class, the body parsed."""
+        return self.call_json("GET", path, params, endpoint=endpoint)
+
+    def call_json(
+        self,
+        method: str,
+        path: str,
+        params: Params | None = None,
+        json_body: Any = None,
+        *,
+        endpoint: str,
+    ) -> dict[str, Any]:
+        """One call to ``/{lang}/{path}.json``: paced, retried by error class, the body parsed.
+
+        Only idempotent calls come here (GETs, and PUTs that set absolute values): a PUT whose answer
+        was lost is simply sent again."""
         url = self.url(path)
         tries = _Tries()
         while True:
             self.pacer.before_call()
             try:
-                answer = self._send("GET", url, endpoint, params=params)
+                answer = self._send(method, url, endpoint, params=params, json_body=json_body)
             except requests.RequestException as exc:
                 self._retry_server_error(
                     tries,
                     lambda n, exc=exc: LightspeedUnavailableError(
-                        self.redact(f"Lightspeed did not answer GET {endpoint} after {n} tries: {exc}")
+                        self.redact(f"Lightspeed did not answer {method} {endpoint} after {n} tries: {exc}")
                     ),
                     "connection",
                     "connection error",
@@ -209,11 +230,11 @@ class LightspeedEcomHook(ApiHook):
                 continue
             self.pacer.saw(answer.headers)
             if answer.status < 300:
-                return success_body(answer, endpoint)
-            self._after_failure(answer, path, endpoint, tries)
+                return success_body(answer, f"{method} {endpoint}")
+            self._after_failure(answer, method, path, endpoint, tries)
 
-    def _after_failure(self, answer: Answer, path: str, endpoint: str, tries: _Tries) -> None:
-        """Wait before the next try of a failed GET, or raise the error that ends it."""
+    def _after_failure(self, answer: Answer, method: str, path: str, endpoint: str, tries: _Tries) -> None:
+        """Wait before the next try of a failed call, or raise the error that ends it."""
         status = answer.status
         message = error_message(answer, self.redact)
         if status == 429:
@@ -221,10 +242,10 @@ class LightspeedEcomHook(ApiHook):
             retry_after = retry_after_seconds(answer.headers.get("Retry-After"))
             self.pacer.after_429(retry_after, tries.rate_limited, self.rate_limit_attempts)
             return
-        raise_for_refusal(status, message, endpoint, self.conn_id, self.language)
+        raise_for_refusal(status, message, f"{method} {endpoint}", self.conn_id, self.language)
         if status == 404:
             tries.not_found += 1
-            if path.startswith("orders/") and tries.not_found < self.not_found_attempts:
+            if method == "GET" and path.startswith("orders/") and tries.not_found < self.not_found_attempts:
                 # The API is known to answer 404 for existing orders now and then.
                 self.stats.record_retry(self.api_name, "transient 404")
                 self.wait(backoff_delay(tries.not_found, 0.5, 4.0, self._rng), "404 on an order endpoint")
@@ -233,7 +254,7 @@ class LightspeedEcomHook(ApiHook):
         self._retry_server_error(
             tries,
             lambda n: LightspeedUnavailableError(
-                f"Lightspeed kept failing GET {endpoint} ({status}: {message}) after {n} tries.", status
+                f"Lightspeed kept failing {method} {endpoint} ({status}: {message}) after {n} tries.", status
             ),
             str(status),
             f"HTTP {status}",

@@ -22,13 +22,13 @@ def success_body(answer: Answer, endpoint: str) -> dict[str, Any]:
         body = answer.json()
     except PARSE_ERRORS as exc:
         raise LightspeedBadResponseError(
-            f"Lightspeed answered GET {endpoint} with a body that is not readable JSON "
+            f"Lightspeed answered {endpoint} with a body that is not readable JSON "
             f"({answer.status}, {type(exc).__name__}).",
             answer.status,
         ) from None
     if not isinstance(body, dict):
         raise LightspeedBadResponseError(
-            f"Lightspeed answered GET {endpoint} with a JSON {type(body).__name__}.", answer.status
+            f"Lightspeed answered {endpoint} with a JSON {type(body).__name__}.", answer.status
         )
     return body
 
@@ -63,7 +63,7 @@ def raise_for_refusal(status: int, message: str, endpoint: str, conn_id: str, la
             status,
         )
     if status == 400:
-        raise LightspeedBadRequestError(f"Lightspeed rejected GET {endpoint}: {message}", status)
+        raise LightspeedBadRequestError(f"Lightspeed rejected {endpoint}: {message}", status)
 
 
 def too_large(method: str, endpoint: str, conn_id: str, exc: BodyTooLargeError) -> LightspeedBadResponseError:

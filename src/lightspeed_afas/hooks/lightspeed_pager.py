@@ -15,35 +15,43 @@ GetOrders = Callable[[Params], dict[str, Any]]
 
 
 def order_pages(
-    get_orders: GetOrders, params: Params, page_size: int, max_pages: int, conn_id: str
+    get_orders: GetOrders,
+    params: Params,
+    page_size: int,
+    max_pages: int,
+    conn_id: str,
+    root: str = "orders",
+    advice: str = "Load a window that large in shorter pieces (trigger the DAG with since/until).",
+    first_page: int = 1,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Yield pages of orders for ``params`` (a window), as they arrive, until a short page."""
+    """Yield pages of ``root`` (orders, variants) for ``params``, as they arrive, until a short page."""
     previous: list[Any] = []
-    for page in range(1, max_pages + 1):
+    for page in range(first_page, first_page + max_pages):
         body = get_orders(params + [("limit", str(page_size)), ("page", str(page))])
-        orders = body.get("orders") or []
-        ids = [o.get("id") if isinstance(o, dict) else o for o in orders]
-        check_page(conn_id, page, len(orders), page_size, ids == previous and bool(ids))
-        yield orders
-        if len(orders) < page_size:
+        items = body.get(root) or []
+        ids = [o.get("id") if isinstance(o, dict) else o for o in items]
+        check_page(conn_id, page, len(items), page_size, ids == previous and bool(ids), root)
+        yield items
+        if len(items) < page_size:
             return
         previous = ids
     raise LightspeedBadResponseError(
-        f"Lightspeed GET orders (connection '{conn_id}') still had full pages after "
-        f"{max_pages} pages of {page_size}: stopped. Load a window that large in shorter "
-        "pieces (trigger the DAG with since/until)."
+        f"Lightspeed GET {root} (connection '{conn_id}') still had full pages after "
+        f"{max_pages} pages of {page_size}: stopped. {advice}"
     )
 
 
-def check_page(conn_id: str, page: int, rows: int, page_size: int, repeated: bool) -> None:
+def check_page(
+    conn_id: str, page: int, rows: int, page_size: int, repeated: bool, root: str = "orders"
+) -> None:
     """Stop on a pager that does not advance: more rows than asked, or the previous page again."""
     if rows > page_size:
         raise LightspeedBadResponseError(
-            f"Lightspeed answered GET orders page {page} (connection '{conn_id}') with {rows} "
-            f"orders where {page_size} were asked: the server ignores 'limit'. Stopped reading."
+            f"Lightspeed answered GET {root} page {page} (connection '{conn_id}') with {rows} "
+            f"{root} where {page_size} were asked: the server ignores 'limit'. Stopped reading."
         )
     if repeated:
         raise LightspeedBadResponseError(
-            f"Lightspeed answered GET orders page {page} (connection '{conn_id}') with the same "
-            f"orders as page {page - 1}: the server ignores 'page'. Stopped reading."
+            f"Lightspeed answered GET {root} page {page} (connection '{conn_id}') with the same "
+            f"{root} as page {page - 1}: the server ignores 'page'. Stopped reading."
         )

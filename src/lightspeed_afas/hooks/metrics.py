@@ -64,3 +64,8 @@ def _percentiles(values: list[float]) -> dict[str, float]:
         return {"p50": round(values[0], 1), "p95": round(values[0], 1)}
     cuts = statistics.quantiles(values, n=20, method="inclusive")
     return {"p50": round(statistics.median(values), 1), "p95": round(cuts[18], 1)}
+
+
+def calls_per_api(summaries: list[dict[str, Any]]) -> dict[str, int]:
+    """The calls to each API over several tasks' ``CallStats.summary()``."""
+    return {api: sum(s.get("calls", {}).get(api, 0) for s in summaries) for api in ("lightspeed", "afas")}

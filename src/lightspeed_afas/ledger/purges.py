@@ -17,8 +17,10 @@ RETAINED = {
     "sync_run": (t.sync_run, t.sync_run.c.started_at),
     "order_state": (t.order_state, t.order_state.c.changed_at),
     "retention_run": (t.retention_run, t.retention_run.c.at),
+    "flow_run": (t.flow_run, t.flow_run.c.started_at),
+    "stock_push": (t.stock_push, t.stock_push.c.at),
 }
-BASIC_LOG_TABLES = ("order_attempt", "sync_run", "order_state", "retention_run")
+BASIC_LOG_TABLES = ("order_attempt", "sync_run", "order_state", "retention_run", "flow_run", "stock_push")
 
 
 class Purges:
@@ -30,7 +32,7 @@ class Purges:
         """Every tenant the ledger knows (also those whose tenant file is gone)."""
         with self.engine.connect() as conn:
             found: set[str] = set()
-            for table in (t.sync_run, t.order_attempt, t.order_state, t.detail_log):
+            for table in (t.sync_run, t.order_attempt, t.order_state, t.detail_log, t.flow_run):
                 found.update(conn.execute(sa.select(table.c.tenant).distinct()).scalars())
         return sorted(found)
 

@@ -141,6 +141,94 @@ notification = sa.Table(
     sa.Column("notified_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# -- version 4: the flows beside orders (stock first) ------------------------------------------------
+
+# One row per run of a non-order flow (the orders flow keeps ``lsafas_sync_run``).
+flow_run = sa.Table(
+    "lsafas_flow_run",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("flow", sa.String(20), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("mode", sa.String(20), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("outcome", sa.String(20), nullable=False),  # running, success, partial, failed, dry_run
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("calls", sa.JSON, nullable=False),
+    sa.Column("duration_s", sa.Float),
+    sa.Column("message", sa.Text),
+    sa.Index("ix_lsafas_flow_run_tenant_flow_started", "tenant", "flow", "started_at"),
+    sa.Index("ix_lsafas_flow_run_started", "started_at"),
+)
+
+# The stock flow's map of the shop's variants: codes (not personal data), tracking, the level last
+# known in the shop, and whether the flow keeps the variant's level or leaves it alone (and why).
+stock_variant = sa.Table(
+    "lsafas_stock_variant",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("variant_id", sa.BigInteger, primary_key=True),
+    sa.Column("product_id", sa.BigInteger),
+    sa.Column("article_code", sa.String(255)),
+    sa.Column("sku", sa.String(255)),
+    sa.Column("ean", sa.String(255)),
+    sa.Column("stock_tracking", sa.String(20)),
+    sa.Column("updated_at", sa.String(40)),  # Lightspeed updatedAt as sent
+    sa.Column("item_code", sa.String(255)),  # the AFAS item it follows (normalised), when matched
+    sa.Column("shop_level", sa.Integer),  # last read from the shop or set by a push
+    sa.Column("status", sa.String(20), nullable=False),  # kept, left_alone
+    sa.Column("reason", sa.Text),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),  # last read from the shop
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_lsafas_stock_variant_tenant_status", "tenant", "status"),
+)
+
+# Every level the stock flow wrote (or tried to): basic log, retention applies.
+stock_push = sa.Table(
+    "lsafas_stock_push",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("variant_id", sa.BigInteger, nullable=False),
+    sa.Column("item_code", sa.String(255)),
+    sa.Column("old_level", sa.Integer),
+    sa.Column("new_level", sa.Integer, nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),  # pushed, failed, gone, unknown
+    sa.Column("reason", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_lsafas_stock_push_tenant_at", "tenant", "at"),
+    sa.Index("ix_lsafas_stock_push_at", "at"),
+)
+
+# Small per-flow cursors: the variant map's refresh time, the last full comparison, …
+flow_state = sa.Table(
+    "lsafas_flow_state",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("flow", sa.String(20), primary_key=True),
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.JSON),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# What webshop orders the order flow could not book yet still hold: item code and quantity per order
+# (no personal data), so the stock flow can subtract them. Removed when the order is booked.
+unbooked_line = sa.Table(
+    "lsafas_unbooked_line",
+    metadata,
+    sa.Column("tenant", sa.String(64), primary_key=True),
+    sa.Column("order_id", sa.BigInteger, primary_key=True),
+    sa.Column("item_code", sa.String(255), primary_key=True),  # normalised (trimmed, upper case)
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+V4_TABLES = (flow_run, stock_variant, stock_push, flow_state, unbooked_line)
+
+
 # Version 1 as it was deployed (tables only; the later versions add to it).
 V1_TABLES = (sync_run, order_attempt, order_state, watermark, lease, detail_log)
 
@@ -172,9 +260,15 @@ def _v3(conn: sa.Connection) -> None:
     notification.create(conn, checkfirst=True)
 
 
+def _v4(conn: sa.Connection) -> None:
+    for table in V4_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 # Append only. Each entry: (version, description, step).
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, order attempts, order state, watermark, lease, detail log", _v1),
     (2, "retention runs; time indexes for retention; run-id index for retried tasks", _v2),
     (3, "notifications sent (the table the notifier used to create itself)", _v3),
+    (4, "flows beside orders: flow runs, stock variant map and pushes, flow state, unbooked lines", _v4),
 ]

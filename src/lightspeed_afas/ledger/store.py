@@ -1,8 +1,8 @@
 """The ``Ledger``: one object over the ledger database, made of one part per concern.
 
 Opening it applies the migrations the database lacks. The parts: run rows, watermark and lease
-(``runs``), order attempts and states (``orders``), the detail log (``detail``) and retention
-(``purges``); where the database is comes from ``urls``, its engine from ``engine``.
+(``runs``), order attempts and states (``orders``), the detail log (``detail``), retention
+(``purges``), the other flows' runs and cursors (``flow_runs``) and the stock flow's tables (``stock``); where the database is comes from ``urls``, its engine from ``engine``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from __future__ import annotations
 from lightspeed_afas.ledger import migrate as migrations
 from lightspeed_afas.ledger.detail import DetailLog
 from lightspeed_afas.ledger.engine import engine_for
+from lightspeed_afas.ledger.flow_runs import FlowRunLog
 from lightspeed_afas.ledger.orders import OrderLog
 from lightspeed_afas.ledger.purges import Purges
 from lightspeed_afas.ledger.runs import RunLog
+from lightspeed_afas.ledger.stock import StockLog
 from lightspeed_afas.ledger.urls import LEDGER_CONN_ID, ledger_url_from_airflow
 
 
-class Ledger(RunLog, OrderLog, DetailLog, Purges):
+class Ledger(RunLog, OrderLog, DetailLog, Purges, FlowRunLog, StockLog):
     """Read and write the ledger. Safe to share between threads of one task."""
 
     def __init__(self, url: str) -> None:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from lightspeed_afas.config.tenant import DAG_PREFIX
+from lightspeed_afas.config.dag_ids import DAG_PREFIX
 from lightspeed_afas.ledger import BASIC_LOG_TABLES, Ledger
 from lightspeed_afas.ops.retention_policy import LIMITS, RetentionConfigError, RetentionPolicy, policy
 from lightspeed_afas.tables import text_table

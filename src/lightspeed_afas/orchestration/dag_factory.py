@@ -1,5 +1,6 @@
-"""One DAG per tenant file: ``lightspeed_afas_<tenant>`` with extract_orders → resolve_relations →
-transform → load_to_afas (and a teardown that removes the run's staged order data).
+"""The DAGs of each tenant file: ``lightspeed_afas_<tenant>`` with extract_orders → resolve_relations →
+transform → load_to_afas (and a teardown that removes the run's staged order data), and one DAG per
+other flow whose block the file has (``lightspeed_afas_<tenant>__stock``: ``orchestration.stock_dag``).
 
 **Intervals and catch-up.** Every run has a real data interval: the schedule is a
 ``CronDataIntervalTimetable`` (in Airflow 3.3 a bare cron string gives runs whose interval starts and
@@ -27,19 +28,22 @@ from datetime import timedelta
 from typing import Any
 
 from airflow.providers.standard.operators.python import PythonOperator
-from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule
+from airflow.sdk import DAG, CronDataIntervalTimetable
 
 from lightspeed_afas.config import LoadedTenant, TenantConfig, TenantLoadResult, load_tenants
-from lightspeed_afas.config.tenant import tenant_of_dag
+from lightspeed_afas.config.dag_ids import flow_dag_id, tenant_of_dag
 from lightspeed_afas.orchestration.dag_docs import doc_md
-from lightspeed_afas.orchestration.entry import STEPS, purge_staged_data, run_step
+from lightspeed_afas.orchestration.dag_parts import teardown_task
+from lightspeed_afas.orchestration.entry import STEPS, run_step
+from lightspeed_afas.orchestration.stock_dag import stock_dag
 from lightspeed_afas.orchestration.tenant_file_errors import report_invalid_files
 from lightspeed_afas.orchestration.trigger_params import trigger_params
 
-__all__ = ["STEPS", "TEARDOWN", "build_dags", "tenant_dag", "tenant_dags"]
+__all__ = ["STEPS", "build_dags", "tenant_dag", "tenant_dags"]
 
 AFAS_STEPS = ("resolve_relations", "load_to_afas")  # the steps that call AFAS run in its pool
-TEARDOWN = "purge_staged_data"
+# Orders first: when worker slots are scarce the scheduler starts these before the other flows' (1).
+ORDERS_PRIORITY = 10
 TAG = "lightspeed-afas"
 DAGRUN_TIMEOUT = timedelta(hours=4)  # a scheduled run takes minutes; a long range load may take hours
 RETRIES = {
@@ -72,18 +76,9 @@ def _step_task(cfg: TenantConfig, step: str) -> PythonOperator:
         op_kwargs={"step": step, "tenant_id": cfg.tenant},
         # The return value is the step's XCom (order data); the task log gets a summary instead.
         show_return_value_in_logs=False,
+        priority_weight=ORDERS_PRIORITY,
+        weight_rule="absolute",
         **extra,
-    )
-
-
-def _teardown_task(cfg: TenantConfig) -> PythonOperator:
-    return PythonOperator(
-        task_id=TEARDOWN,
-        python_callable=purge_staged_data,
-        op_kwargs={"tenant_id": cfg.tenant},
-        trigger_rule=TriggerRule.ALL_DONE,
-        retries=0,
-        do_xcom_push=False,  # its count would be staged again after the purge; the log says it
     )
 
 
@@ -106,7 +101,7 @@ def tenant_dag(tenant: LoadedTenant) -> DAG:
         steps = [_step_task(cfg, step) for step in STEPS]
         for upstream, downstream in zip(steps, steps[1:], strict=False):
             upstream >> downstream
-        purge = _teardown_task(cfg)
+        purge = teardown_task(cfg.tenant)
         steps[-1] >> purge
         purge.as_teardown(setups=steps[0])
     # The params are added after the tasks exist, and without re-validating their constant defaults
@@ -117,15 +112,19 @@ def tenant_dag(tenant: LoadedTenant) -> DAG:
     return dag
 
 
+FLOW_DAGS = {"orders": tenant_dag, "stock": stock_dag}
+
+
 def build_dags(result: TenantLoadResult, only_dag_id: str | None = None) -> dict[str, DAG]:
     """DAGs of the valid, enabled tenants by DAG id (sorted); only ``only_dag_id`` when a task starts."""
     dags: dict[str, DAG] = {}
     for tenant in result.tenants:
         if not tenant.config.enabled:
             continue
-        if only_dag_id is not None and only_dag_id != tenant.config.dag_id:
-            continue
-        dags[tenant.config.dag_id] = tenant_dag(tenant)
+        for flow in tenant.config.flows():
+            dag_id = flow_dag_id(tenant.tenant, flow)
+            if only_dag_id is None or only_dag_id == dag_id:
+                dags[dag_id] = FLOW_DAGS[flow](tenant)
     return dags
 
 

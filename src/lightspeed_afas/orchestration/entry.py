@@ -46,11 +46,7 @@ def execute_in_task(step: str, tenant_id: str, context: dict[str, Any]) -> dict[
     tenant = load_tenant(tenant_id)
     settings = sync_settings(tenant, load_mapping(tenant.mapping, tenant.mapping_overrides))
     request = resolve_run_request(context)
-    ti = context["ti"]
-    upstream = {name: ti.xcom_pull(task_ids=name) for name in PREVIOUS[step]}
-    missing = [name for name, value in upstream.items() if value is None]
-    if missing:
-        raise RuntimeError(f"{step} has no output from {', '.join(missing)}; re-run the whole DAG run")
+    upstream = pull_upstream(context, step, PREVIOUS[step])
     log.info(
         "Tenant %s, run %s: %s (mode %s%s)",
         tenant_id,
@@ -62,24 +58,71 @@ def execute_in_task(step: str, tenant_id: str, context: dict[str, Any]) -> dict[
     return execute(step, settings, request, Ledger.from_airflow(), upstream)
 
 
+def pull_upstream(context: dict[str, Any], step: str, previous: tuple[str, ...]) -> dict[str, Any]:
+    """The XCom values of the steps before ``step``, by task id; all of them must be there."""
+    ti = context["ti"]
+    upstream = {name: ti.xcom_pull(task_ids=name) for name in previous}
+    missing = [name for name, value in upstream.items() if value is None]
+    if missing:
+        raise RuntimeError(f"{step} has no output from {', '.join(missing)}; re-run the whole DAG run")
+    return upstream
+
+
+def run_stock_step(step: str, tenant_id: str, **context: Any) -> Any:
+    """Task callable of the stock DAG's three steps (``orchestration.stock_task``)."""
+    from lightspeed_afas.config import load_tenant
+    from lightspeed_afas.flows.stock import stock_settings
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.orchestration.run_request import stock_request
+    from lightspeed_afas.orchestration.stock_task import STOCK_STEPS, execute_stock
+
+    previous = STOCK_STEPS[: STOCK_STEPS.index(step)] if step in STOCK_STEPS else ()
+    request = stock_request(context)
+    upstream = pull_upstream(context, step, previous)
+    log.info(
+        "Tenant %s, stock run %s: %s (%s%s%s)",
+        tenant_id,
+        request.run_id,
+        step,
+        request.mode,
+        ", dry run" if request.dry_run else "",
+        ", full comparison asked" if request.full_comparison else "",
+    )
+    try:
+        return execute_stock(
+            step, stock_settings(load_tenant(tenant_id)), request, Ledger.from_airflow(), upstream
+        )
+    except ExpectedTaskFailure as failure:
+        raise failure.with_traceback(None) from None
+
+
 def purge_staged_data(tenant_id: str, **context: Any) -> int:
     """Teardown callable: remove the run's staged XCom files, unless the tenant keeps them (detail log)."""
     from lightspeed_afas.config import load_tenant
+    from lightspeed_afas.config.dag_ids import flow_of_dag
     from lightspeed_afas.ledger import Ledger
     from lightspeed_afas.ops.staging import purge_run
 
     tenant = load_tenant(tenant_id)
     dag_run = context["dag_run"]
     ledger = Ledger.from_airflow()
-    # A run that failed between resolve_relations and load_to_afas still holds the tenant's lease,
-    # and its ledger row still says "running".
-    ledger.release_lease(tenant.tenant, dag_run.run_id)
-    if ledger.close_unfinished_run(
-        tenant.tenant,
-        dag_run.run_id,
-        "the run ended before load_to_afas finished; see the failed task's log in Airflow",
-    ):
-        log.warning("The run ended before load_to_afas finished: its ledger row is marked failed.")
+    flow = (flow_of_dag(dag_run.dag_id) or (tenant_id, "orders"))[1]
+    if flow == "orders":
+        # A run that failed between resolve_relations and load_to_afas still holds the tenant's lease,
+        # and its ledger row still says "running".
+        ledger.release_lease(tenant.tenant, dag_run.run_id)
+        closed = ledger.close_unfinished_run(
+            tenant.tenant,
+            dag_run.run_id,
+            "the run ended before load_to_afas finished; see the failed task's log in Airflow",
+        )
+    else:
+        closed = ledger.close_unfinished_flow_run(
+            tenant.tenant, flow, dag_run.run_id, "the run ended before its last task finished; see its log"
+        )
+    if closed:
+        last = "load_to_afas" if flow == "orders" else "its last task"
+        log.warning("The run ended before %s finished: its ledger row is marked failed.", last)
     if tenant.detail_logging:
         log.info(
             "Detail logging is on: staged data is kept up to %d days (the retention DAG removes it).",

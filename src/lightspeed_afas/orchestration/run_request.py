@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
 from lightspeed_afas.flows.request import RunMode, RunRequest
+
+if TYPE_CHECKING:
+    from lightspeed_afas.flows.stock.settings import StockRequest
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
 # The most order numbers one run re-syncs (the dashboard's re-sync too). Each costs Lightspeed calls
@@ -157,7 +160,7 @@ def resolve_run_request(context: Mapping[str, Any], tenant: Any = None) -> RunRe
     """``resolve_run_window`` for a task context; the tenant is found from the DAG id when not given."""
     if tenant is None:
         from lightspeed_afas.config import load_tenant
-        from lightspeed_afas.config.tenant import tenant_of_dag
+        from lightspeed_afas.config.dag_ids import tenant_of_dag
 
         dag_id = str(
             getattr(context.get("dag"), "dag_id", "") or getattr(context.get("dag_run"), "dag_id", "")
@@ -167,3 +170,23 @@ def resolve_run_request(context: Mapping[str, Any], tenant: Any = None) -> RunRe
             raise ValueError(f"{dag_id!r} is not a tenant DAG (lightspeed_afas_<tenant>)")
         tenant = load_tenant(tenant_id)
     return resolve_run_window(context, tenant)
+
+
+def stock_request(context: Mapping[str, Any]) -> StockRequest:
+    """The stock flow's request: run id, mode, and the manual trigger's dry_run / full_comparison."""
+    from lightspeed_afas.flows.stock.settings import StockRequest
+
+    params = context.get("params") or {}
+    dag_run = context.get("dag_run")
+    run_id = str(context.get("run_id") or getattr(dag_run, "run_id", "") or "")
+    run_type = str(
+        getattr(getattr(dag_run, "run_type", None), "value", getattr(dag_run, "run_type", "")) or ""
+    )
+    mode = {"scheduled": "scheduled", "backfill": "backfill"}.get(run_type, "manual")
+    return StockRequest(
+        run_id,
+        mode,
+        dry_run=bool(params.get("dry_run", False)),
+        full_comparison=bool(params.get("full_comparison", False)),
+        resume=bool(params.get("resume", False)),
+    )

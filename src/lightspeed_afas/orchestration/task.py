@@ -17,7 +17,7 @@ from lightspeed_afas.flows.request import RunRequest
 from lightspeed_afas.hooks.afas import AfasProfitHook
 from lightspeed_afas.hooks.detail import Exchange
 from lightspeed_afas.hooks.lightspeed import LightspeedEcomHook
-from lightspeed_afas.hooks.metrics import CallStats
+from lightspeed_afas.hooks.metrics import CallStats, calls_per_api
 from lightspeed_afas.ledger import Ledger, OrderOutcome
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 from lightspeed_afas.tables import text_table
@@ -137,7 +137,7 @@ def finish_run(
     extracted = run.extracted
     counts = run_counts(extracted, run.stored)
     step_stats = [extracted.stats, run.resolved.stats, load_stats.summary()]
-    calls = {api: sum(s.get("calls", {}).get(api, 0) for s in step_stats) for api in ("lightspeed", "afas")}
+    calls = calls_per_api(step_stats)
     rate_limited = sum(s.get("rate_limited", {}).get("lightspeed", 0) for s in step_stats)
     report = run_report.build_report(request, ledger, settings.tenant, extracted, run.transformed, run.stored)
     new_failures = report.new_problems  # a known failure met again does not fail the run

@@ -57,6 +57,11 @@ def test_pools_json_for_airflow_pools_import(include, capsys):
             "description": "AFAS Profit afas_other: calls in flight for tenants shop_c",
             "include_deferred": False,
         },
+        "lightspeed_demo": {  # the tenants copy the demo tenant: its stock flow runs in the key's pool
+            "slots": 1,
+            "description": "Lightspeed eCom lightspeed_demo: the non-order flows of demo, shop_b, shop_c",
+            "include_deferred": False,
+        },
     }
 
 
@@ -64,6 +69,7 @@ def test_pools_cli_lines(include, capsys):
     assert main(["pools", "--format", "cli"]) == 0
     assert capsys.readouterr().out == (
         'airflow pools set afas_demo 4 "AFAS Profit afas_demo: calls in flight for tenants demo"\n'
+        'airflow pools set lightspeed_demo 1 "Lightspeed eCom lightspeed_demo: the non-order flows of demo"\n'
     )
 
 

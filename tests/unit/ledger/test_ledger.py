@@ -73,12 +73,23 @@ def _notifier_table_as_before_version_3(conn: sa.Connection) -> None:
     )
 
 
+NEWEST = max(version for version, _, _ in schema.MIGRATIONS)
+
+
+def test_a_version_3_ledger_gets_the_tables_of_the_flows_beside_orders(ledger_url):
+    engine = _ledger_at_version(ledger_url, 3)
+    assert "lsafas_stock_variant" not in sa.inspect(engine).get_table_names()
+    assert Ledger(ledger_url).schema_version() == 4
+    names = set(sa.inspect(engine).get_table_names())
+    assert {t.name for t in schema.V4_TABLES} <= names
+
+
 def test_a_version_2_ledger_that_has_the_notifiers_table_keeps_it_and_its_rows(ledger_url):
     engine = _ledger_at_version(ledger_url, 2)
     with engine.begin() as conn:
         _notifier_table_as_before_version_3(conn)
     ledger = Ledger(ledger_url)  # opening it migrates; the table is there already
-    assert ledger.schema_version() == 3 and ledger.migrate() == []
+    assert ledger.schema_version() == NEWEST and ledger.migrate() == []
     with engine.connect() as conn:
         keys = conn.execute(sa.select(schema.notification.c.problem_key)).scalars().all()
     assert keys == ["order:1:failed:x"]
@@ -87,7 +98,7 @@ def test_a_version_2_ledger_that_has_the_notifiers_table_keeps_it_and_its_rows(l
 def test_a_version_2_ledger_without_the_notifiers_table_gets_it(ledger_url):
     engine = _ledger_at_version(ledger_url, 2)
     assert "lsafas_notification" not in sa.inspect(engine).get_table_names()
-    assert Ledger(ledger_url).migrate() == [] and Ledger(ledger_url).schema_version() == 3
+    assert Ledger(ledger_url).migrate() == [] and Ledger(ledger_url).schema_version() == NEWEST
     assert "lsafas_notification" in sa.inspect(engine).get_table_names()
     columns = {c["name"] for c in sa.inspect(engine).get_columns("lsafas_notification")}
     assert columns == {"tenant", "channel", "problem_key", "kind", "notified_at"}

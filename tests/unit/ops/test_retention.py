@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from lightspeed_afas.domain.stock import Push, Variant
 from lightspeed_afas.ledger import Ledger, OrderOutcome
 from lightspeed_afas.ledger import schema as t
+from lightspeed_afas.ledger.stock import PushResult
 from lightspeed_afas.ops import retention
 
 NOW = datetime(2027, 6, 15, 3, 30, tzinfo=UTC)
@@ -82,9 +84,26 @@ def test_basic_log_keeps_at_least_a_year_whatever_the_setting(ledger):
     pk = ledger.start_run("acme", "old", "scheduled", None, None)
     backdate(ledger, t.sync_run, "started_at", year - SECOND, id=pk)
     ledger.start_run("acme", "new", "scheduled", None, None)
+    old_stock = ledger.start_flow_run("acme", "stock", "old", "scheduled")
+    backdate(ledger, t.flow_run, "started_at", year - SECOND, id=old_stock)
+    ledger.start_flow_run("acme", "stock", "new", "scheduled")
+    ledger.save_variants("acme", [Variant(7, 1, "A", None, None, "enabled", 0, None)])
+    ledger.record_pushes("acme", "old", [PushResult(Push(7, "A", 0, 3), "pushed", 3)])
+    ledger.record_pushes("acme", "new", [PushResult(Push(7, "A", 3, 4), "pushed", 4)])
+    backdate(ledger, t.stock_push, "at", year - SECOND, run_id="old")
 
     result = retention.purge_basic_log(ledger, rules, NOW)
-    assert result.detail == {"order_attempt": 1, "order_state": 1, "retention_run": 0, "sync_run": 1}
+    assert result.detail == {
+        "order_attempt": 1,
+        "order_state": 1,
+        "retention_run": 0,
+        "sync_run": 1,
+        "flow_run": 1,
+        "stock_push": 1,
+    }
+    assert [r["run_id"] for r in ledger.flow_runs("acme", "stock")] == ["new"]
+    assert [p["run_id"] for p in ledger.stock_pushes("acme")] == ["new"]
+    assert 7 in ledger.variant_map("acme")  # the variant map is state, not log: never purged by age
     assert sorted(h["order_number"] for h in ledger.history("acme")) == ["ORD2", "ORD3"]
     assert set(ledger.order_states("acme", [1, 2, 3])) == {2, 3}
     assert [r["run_id"] for r in ledger.runs("acme")] == ["new"]

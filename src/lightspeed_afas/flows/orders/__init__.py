@@ -9,7 +9,7 @@ the tenant's sync settings, its eligibility rules and the window scan a run itse
 (``ops.reconcile``).
 """
 
-from lightspeed_afas.flows.orders.clients import Hooks
+from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.flows.orders.extract import Eligibility, scan_window
 from lightspeed_afas.flows.orders.extract_step import extract_orders
 from lightspeed_afas.flows.orders.lease import LeaseHeldError

@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from lightspeed_afas.flows.orders.clients import Hooks
+from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.flows.orders.extract import (
     find_by_numbers,
     retry_candidates,

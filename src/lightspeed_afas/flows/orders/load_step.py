@@ -11,12 +11,13 @@ from typing import Any
 from lightspeed_afas.afas import lookups as afas_lookups
 from lightspeed_afas.afas.reasons import with_sent_values
 from lightspeed_afas.domain.vocabulary import WRITES, Action, Operation
+from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.flows.orders import afas_side
-from lightspeed_afas.flows.orders.clients import Hooks
 from lightspeed_afas.flows.orders.lease import take_lease
 from lightspeed_afas.flows.orders.results import Extracted, OrderOperation, Transformed
 from lightspeed_afas.flows.orders.run_report import counts_text
 from lightspeed_afas.flows.orders.settings import SyncSettings
+from lightspeed_afas.flows.orders.unbooked import holds_after_run
 from lightspeed_afas.flows.request import RunRequest
 from lightspeed_afas.hooks.detail import for_order
 from lightspeed_afas.hooks.errors import AfasAmbiguousWriteError, AfasValidationError, without_values
@@ -71,6 +72,8 @@ def load_to_afas(
 
     with ThreadPoolExecutor(max_workers=max(1, settings.max_parallel_calls)) as pool:
         stored += list(pool.map(run, operations))
+    if settings.hold_unbooked:
+        ledger.hold_unbooked(settings.tenant, holds_after_run(extracted, stored, settings.rules))
     return stored
 
 

@@ -8,9 +8,9 @@ import logging
 from lightspeed_afas.domain.booking import BookingError, build_document
 from lightspeed_afas.domain.relations import RelationError, new_relation, relation_key
 from lightspeed_afas.domain.webshop_order import WebshopOrder
+from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.flows.orders import afas_side
 from lightspeed_afas.flows.orders.afas_side import AfasOrder
-from lightspeed_afas.flows.orders.clients import Hooks
 from lightspeed_afas.flows.orders.extract import BOOKED
 from lightspeed_afas.flows.orders.lease import take_lease
 from lightspeed_afas.flows.orders.results import Extracted, Resolved, Settled

@@ -31,5 +31,6 @@ class SyncSettings:
     max_parallel_calls: int
     max_attempts: int
     detail_logging: bool
+    hold_unbooked: bool = False  # record what unbooked orders hold (the tenant's stock flow subtracts it)
     # Where the retry backoff and the recorded attempt times take "now" from (tests pass a fake one).
     clock: Clock = field(default=utc_now, compare=False)

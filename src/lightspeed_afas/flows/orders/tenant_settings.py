@@ -40,6 +40,7 @@ def sync_settings(tenant: Any, mapping: Any, clock: retry_policy.Clock | None = 
         max_parallel_calls=afas.max_parallel_calls,
         max_attempts=tenant.max_attempts,
         detail_logging=tenant.detail_logging,
+        hold_unbooked=bool(tenant.stock and tenant.stock.subtract_unbooked),
         clock=clock or retry_policy.utc_now,
     )
 

@@ -1,0 +1,89 @@
+"""Step 1, read_afas_stock: validate the stock GetConnector and read every row of it, as few pages as
+AFAS's limits allow, summed per item code.
+
+AFAS's sizing advice is ``columns × rows < 150,000`` per page, so the page size follows the connector's
+field count (``metainfo``), at most 25,000 rows a page: the standard ``Profit_Stock_per_Warehouse`` has five
+fields, so 25,000 rows a page — 8,000 items in one call. With a warehouse field and ``warehouses``, AFAS filters them (an
+OR filter) so the other warehouses' rows are never sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lightspeed_afas.domain.stock import sum_stock
+from lightspeed_afas.flows.clients import Hooks
+from lightspeed_afas.flows.stock.results import StockRead
+from lightspeed_afas.flows.stock.settings import FLOW, StockConfigError, StockRequest, StockSyncSettings
+from lightspeed_afas.hooks.afas_filters import Condition, Filter, Op
+from lightspeed_afas.hooks.errors import AfasAuthError, AfasNotFoundError
+from lightspeed_afas.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+PAGE_CELLS = 150_000  # AFAS: columns × rows per page below this
+MAX_TAKE = 25_000
+
+
+def read_afas_stock(
+    settings: StockSyncSettings, request: StockRequest, ledger: Ledger, hooks: Hooks
+) -> StockRead:
+    """Open the run's ledger row, check the connector, read and sum the stock."""
+    run_pk = ledger.start_flow_run(settings.tenant, FLOW, request.run_id, request.mode)
+    field_count = check_connector(settings, hooks)
+    take = max(100, min(MAX_TAKE, PAGE_CELLS // max(1, field_count) - 1))
+    order_by = [settings.item_field] + ([settings.warehouse_field] if settings.warehouse_field else [])
+    rows = hooks.afas.get_rows(settings.connector, order_by, warehouse_filter(settings), take=take)
+    stock = sum_stock(
+        rows, settings.item_field, settings.quantity_field, settings.warehouse_field, settings.warehouses
+    )
+    log.info(
+        "AFAS %s: %d rows, %d items with a quantity, %d items without a usable one, %d rows without an "
+        "item code (pages of %d rows).",
+        settings.connector,
+        stock.rows,
+        len(stock.quantities),
+        len(stock.bad_items),
+        stock.rows_without_code,
+        take,
+    )
+    return StockRead(
+        run_pk=run_pk,
+        quantities=stock.quantities,
+        bad_items=stock.bad_items,
+        rows=stock.rows,
+        rows_without_code=stock.rows_without_code,
+    )
+
+
+def check_connector(settings: StockSyncSettings, hooks: Hooks) -> int:
+    """The connector's field count; ``StockConfigError`` naming what is missing."""
+    try:
+        meta = hooks.afas.metainfo_get(settings.connector)
+    except AfasAuthError as exc:
+        raise StockConfigError(
+            f"AFAS does not offer the GetConnector {settings.connector} to this token ({exc}). Import it "
+            "into the environment and add it to the App Connector, or set stock.connector to the one "
+            "you use."
+        ) from None
+    except AfasNotFoundError as exc:
+        raise StockConfigError(f"AFAS has no GetConnector {settings.connector}: {exc}") from None
+    # Anything else (503 maintenance, a 5xx, no answer) is transient: the task's retry reads it again.
+    fields = {str(f.get("id")) for f in meta.get("fields") or [] if isinstance(f, dict)}
+    wanted = {"item_code": settings.item_field, "quantity": settings.quantity_field}
+    if settings.warehouse_field:
+        wanted["warehouse"] = settings.warehouse_field
+    missing = [f"stock.fields.{key} = {fid!r}" for key, fid in wanted.items() if fid not in fields]
+    if missing:
+        raise StockConfigError(
+            f"GetConnector {settings.connector} has no field {', no field '.join(missing)}; its fields "
+            f"are {', '.join(sorted(fields)) or '(none)'}. Set stock.fields to the connector's field ids."
+        )
+    return len(fields)
+
+
+def warehouse_filter(settings: StockSyncSettings) -> Filter:
+    """An OR filter on the chosen warehouses (none: every row)."""
+    if not settings.warehouse_field or not settings.warehouses:
+        return ()
+    return [[Condition(settings.warehouse_field, Op.EQ, w)] for w in settings.warehouses]
