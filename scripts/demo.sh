@@ -180,7 +180,7 @@ run_demo_stock() {  # unpause the demo tenant's stock DAG after the orders: AFAS
   sed 's/^/  /' <<<"$runs"
   echo
   echo "What its first run pushed (python -m lightspeed_afas log demo --flow stock):"
-  "$BIN/python" -m lightspeed_afas log demo --flow stock --limit 3 | sed 's/^/  /' || true
+  "$BIN/python" -m lightspeed_afas log demo --flow stock --limit 20 | sed 's/^/  /' || true
   echo
   echo "Variants it leaves alone, and why (python -m lightspeed_afas log demo --flow stock --open):"
   "$BIN/python" -m lightspeed_afas log demo --flow stock --open | sed 's/^/  /' || true
