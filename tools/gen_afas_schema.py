@@ -24,7 +24,8 @@ UPDATE = {
     "organisaties_en_personen.json": ["KnSalesRelationPer", "KnSalesRelationOrg"],
 }
 GET = {
-    "verkoop_en_orders.json": ["Profit_Salesorders", "Profit_SalesorderLines"],
+    "verkoop_en_orders.json": ["Profit_Salesorders", "Profit_SalesorderLines", "Profit_SalesPrice"],
+    "artikelen.json": ["Profit_Article", "Profit_Article_Basic", "Profit_Barcode_per_Item"],
     "mutaties.json": ["Profit_Debtor", "Profit_Administrations", "Profit_Journals"],
     "magazijn.json": ["Profit_Stock_per_Warehouse", "Profit_Warehouses"],
 }
@@ -109,8 +110,9 @@ def get_spec(spec: dict[str, Any], connector: str) -> dict[str, Any]:
     for fid, prop in rows.items():
         field: dict[str, Any] = {"type": prop.get("type", "string"), "label": prop.get("description", fid)}
         # The spec types dates as plain strings; AFAS returns "YYYY-MM-DDTHH:MM:SSZ" (reference §2.2, §7.7)
-        # and filters them as dates, so they are marked here.
-        if fid.endswith("Date"):
+        # and filters them as dates, so they are marked here — also Profit_Article_Basic's "DateModified"
+        # (a "Dummy date field", named the other way round).
+        if fid.endswith("Date") or fid.startswith("Date"):
             field["format"] = "date-time"
         fields[fid] = field
     return {

@@ -1,8 +1,9 @@
 """A stateful, strict emulator of the AFAS Profit REST API (``/ProfitRestServices``).
 
 See ``app`` for the routes and the AFAS behaviour, ``admin`` for the admin API, ``query`` for GetConnector
-filters and paging, ``validate``/``relations``/``sales`` for the UpdateConnectors, ``countries`` for AFAS's
-country codes, and ``python -m emulators.afas --help`` to run it.
+filters and paging, ``validate``/``relations``/``sales`` for the UpdateConnectors, ``stock`` and ``articles``
+for the stock and article GetConnectors, ``countries`` for AFAS's country codes, and
+``python -m emulators.afas --help`` to run it.
 """
 
 from emulators.afas.app import create_app

@@ -1,7 +1,8 @@
 """The emulator's admin API under ``/_admin`` (JSON, no auth; not part of AFAS):
 
   POST /_admin/reset               {"keep_catalogue": false}?   fresh state, faults and counters; the
-                                   configured stock rules and the seeded stock again
+                                   configured stock and article rules, the seeded stock, the articles of
+                                   the catalogue again
   GET  /_admin/state               contacts (persons/organisations), debtors, orders (with lines and GUIDs),
                                    invoices (direct invoices), catalogue, errors, time
   GET  /_admin/calls               {"calls": {"GET /connectors/Profit_Debtor": n, "status 200": n, …},
@@ -42,6 +43,19 @@
                                    economic}}}, "rules": {…}}
   DELETE /_admin/stock/{item}      every warehouse's stock of the item  → {"deleted": bool}
   POST /_admin/stock_rules         {rule: value, …} (see ``stock``)      → {"rules": {…}}
+  POST /_admin/articles            {"articles": [{"code", "description"?, "extra_description"?, "unit"?,
+                                   "group"?, "blocked"?, "barcode"?, "vat_group"? HOOG|LAAG|GEEN, "stock"?,
+                                   "price"? (excl. VAT), "price_group"?, "dim1"?, "dim2"?, "created"?,
+                                   "modified"? (ISO), "raw"?: {field id: value}}]} and/or {"generate": n,
+                                   "seed"?: s} (GEN-000001 …) — upserts (a change moves ModifiedDate as the
+                                   article rules say), all checked first → {"articles": n, "modified": n}
+  GET  /_admin/articles            {"articles": [..], "barcodes": [..], "prices": [..], "rules": {…}}
+  DELETE /_admin/articles/{code}   a hard delete (with its barcodes and prices) → {"deleted": bool}
+  POST /_admin/barcodes            {"rows": [{"item", "barcode", "type"?, "dim1"?, "dim2"?, "raw"?,
+                                   "delete"?}]}                       → {"rows": n}
+  POST /_admin/prices              {"rows": [{"item", "price", "debtor"?, "date"?, "quantity"?, "discount"?,
+                                   "delete"?}]}                       → {"rows": n}
+  POST /_admin/article_rules       {rule: value, …} (see ``articles``)   → {"rules": {…}}
 
 Bad admin input → 400 ``{"error": "…"}``.
 """

@@ -31,7 +31,8 @@ so that answer is this emulator's choice. Faults (503, commit-then-drop, commit-
 the admin API: see ``faults`` and ``admin``.
 
 Stock (``Profit_Stock_per_Warehouse``, ``Profit_Warehouses``, the custom stock connector, reservations by
-sales orders) and its rules: see ``stock``.
+sales orders) and its rules: see ``stock``. Articles (``Profit_Article``, ``Profit_Article_Basic``,
+``Profit_Barcode_per_Item``, ``Profit_SalesPrice``) and their rules: see ``articles``.
 
 Other choices where the reference is unsure: the path prefix is case-insensitive but connector ids are
 not; a 503 (maintenance) comes before the token check; PUT answers 201 with ``results`` like POST; DELETE
@@ -51,8 +52,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from emulators.afas import metainfo, query, relations, sales, stock
+from emulators.afas import article_rows, metainfo, query, relations, sales, stock
 from emulators.afas.admin import install_admin
+from emulators.afas.article_admin import install_article_admin
 from emulators.afas.config import AfasConfig, AppConnector
 from emulators.afas.emulator import AfasEmulator
 from emulators.afas.errors import (
@@ -81,6 +83,7 @@ def create_app(config: AfasConfig | None = None) -> FastAPI:
     app = FastAPI(title="AFAS Profit emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.emulator = emulator
     install_admin(app)  # before the catch-all route, which would otherwise shadow /_admin
+    install_article_admin(app)
 
     @app.api_route("/{prefix}/{rest:path}", methods=["GET", "POST", "PUT", "DELETE"])
     async def profit(prefix: str, rest: str, request: Request) -> Response:
@@ -177,13 +180,15 @@ def _read(emu: AfasEmulator, parts: list[str], request: Request, app: AppConnect
         return _metainfo(emu, parts, app)
     if len(parts) != 2 or lowered[0] != "connectors":
         return _not_found()
-    connector = parts[1]
+    connector, params = parts[1], dict(request.query_params)
     with emu.lock:
         fields = connector_fields(connector, emu.state, custom)
         if fields is None or not app.allows_get(connector):
             raise ProfitError(GET_NOT_ALLOWED, NOT_AUTHORISED, status=401)
-        rows = rows_for(connector, emu.state, custom)
-    return JSONResponse(query.run(rows, fields, dict(request.query_params)))
+        rows = article_rows.read(connector, emu.state, fields, params)
+        rows = rows_for(connector, emu.state, custom) if rows is None else rows
+        rewrite = article_rows.rewrite(connector, emu.state.articles.rules)
+    return JSONResponse(query.run(rows, fields, params, rewrite))
 
 
 def _metainfo(emu: AfasEmulator, parts: list[str], app: AppConnector) -> Response:

@@ -1,6 +1,7 @@
 """How an AFAS emulator instance is set up: environment, tokens and what their App Connectors allow,
-limits, the custom GetConnectors, seeding, the fixed base time of its clock, and the stock rules (what each
-one means: ``stock``; they can be changed at run time through ``POST /_admin/stock_rules``)."""
+limits, the custom GetConnectors, seeding, the fixed base time of its clock, the stock rules (what each
+one means: ``stock``; they can be changed at run time through ``POST /_admin/stock_rules``) and the article
+rules (``articles``; ``POST /_admin/article_rules``)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,13 @@ class AfasConfig:
     stock_connector_kinds: tuple[str, ...] = ("physical", "free", "economic")
     stock_connector_field_ids: dict[str, str] = field(default_factory=dict)  # contract name → field id
     sales_orders_reserve: bool = True
+    # Articles (see ``articles``; ``POST /_admin/article_rules`` changes them at run time): the [U] rules of
+    # Profit_Article, Profit_Article_Basic, Profit_Barcode_per_Item and Profit_SalesPrice.
+    modified_date_filter_format: str = "strict"  # strict | lenient
+    modified_date_bounds: str = "exclusive"  # exclusive | inclusive
+    price_change_moves_modified_date: bool = False
+    barcode_change_moves_modified_date: bool = False
+    sales_price_filters: str = "required"  # required | optional
+    sales_price_incl_vat: bool = False
+    article_value_sets: str = "codes"  # codes | labels
+    basic_stock_kind: str = "physical"  # physical | free | economic

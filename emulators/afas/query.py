@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -174,10 +175,16 @@ def _int_param(params: dict[str, str], name: str, default: int) -> int:
 
 
 def run(
-    rows: list[dict[str, Any]], fields: dict[str, dict[str, Any]], params: dict[str, str]
+    rows: list[dict[str, Any]],
+    fields: dict[str, dict[str, Any]],
+    params: dict[str, str],
+    rewrite: Callable[[list[list[Condition]]], list[list[Condition]]] | None = None,
 ) -> dict[str, Any]:
-    """Filter, sort and page ``rows``; returns AFAS's ``{"skip", "take", "rows"}``."""
+    """Filter, sort and page ``rows``; returns AFAS's ``{"skip", "take", "rows"}``. ``rewrite`` may check
+    or change the parsed filter first (a connector's own filter rules, e.g. ``article_rows``)."""
     groups = parse_filters(params, fields)
+    if rewrite is not None:
+        groups = rewrite(groups)
     order = [s.strip() for s in (params.get("orderbyfieldids") or "").split(",") if s.strip()]
     for spec in order:
         if spec.lstrip("-") not in fields:

@@ -10,6 +10,8 @@
   by reference needs a custom GetConnector.
 - ``Profit_Stock_per_Warehouse``, ``Profit_Warehouses`` and the custom stock connector (default
   ``LightspeedAfas_Stock``): see ``stock`` and ``stock_rows``.
+- ``Profit_Article``, ``Profit_Article_Basic``, ``Profit_Barcode_per_Item``, ``Profit_SalesPrice``: see
+  ``articles`` and ``article_rows`` (``app`` reads them before falling back on ``rows_for``).
 
 Empty values are ``null``; date-times are Amsterdam local time written as ``YYYY-MM-DDTHH:MM:SSZ``
 (AFAS's ``Z`` does not mean UTC, reference §2.2).

@@ -1,7 +1,7 @@
 """The AFAS environment's data: persons and organisations (contacts, by ``BcCo``), sales relations
 (debtors), sales orders and direct invoices with their lines, the environment log (omgevingslogboek), and
-the number ranges and GUIDs, drawn from a seeded ``random.Random`` so a run is reproducible, and the stock
-per item and warehouse (``stock``).
+the number ranges and GUIDs, drawn from a seeded ``random.Random`` so a run is reproducible, the stock
+per item and warehouse (``stock``), and the articles with their barcodes and prices (``articles``).
 
 Number ranges: debtors from 10000, persons/organisations from 1000001, sales orders from 60000001,
 packing slips (direct invoices' ``OrNu``) from 70000001, invoice numbers from 80000001.
@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from emulators.afas.articles import ArticleBook
 from emulators.afas.catalogue import Catalogue
 from emulators.afas.stock import StockBook
 from emulators.afas.totals import LineAmounts, line_amounts, order_totals
@@ -114,6 +115,7 @@ class AfasState:
     orders: dict[str, SalesOrder] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     stock: StockBook = field(default_factory=StockBook)  # filled by ``stock.configure``
+    articles: ArticleBook = field(default_factory=ArticleBook)  # filled by ``articles.configure``
     next_debtor: int = 10000
     next_contact: int = 1000001
     next_order: int = 60000001

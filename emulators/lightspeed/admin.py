@@ -4,7 +4,8 @@
                                Reseed the shop (orders and customers) and the catalogue (one product
                                with one variant, stock 25, per demo-catalogue product; the gift cards
                                stockTracking "disabled", the workshop "indicator") and restore the
-                               configured variant rules; faults, clock and windows stay.
+                               configured variant rules, the seeded taxes and the configured shop
+                               limits; faults, clock and windows stay.
   POST   /_admin/orders        {"orders": [spec, …]} and/or {"generate": n, "span_minutes": 60}
                                → {"orders": [{"id", "number", "updatedAt"}, …]}
          spec (all optional): customer (false = guest; an id, new or existing), email, firstname,
@@ -45,11 +46,28 @@
   GET    /_admin/variants      {"variants": [{"id", "product", "articleCode", "sku", "ean",
                                "stockTracking", "stockLevel", "updatedAt", "movements": n}], "products": n}
   GET    /_admin/variants/{id} the same with createdAt, title, isDefault, prices, raw, movementLog
-  GET|POST /_admin/variant_rules  {<rule>: value, …} (see ``catalog``; order_decrements merges) → {"rules"}
+  GET|POST /_admin/variant_rules  {<rule>: value, …} (see ``catalog`` and ``catalog_write``;
+                               order_decrements merges) → {"rules"}
+  POST   /_admin/products      {"products": [spec, …]} → {"products": [{"id", "variants": [ids],
+                               "updatedAt"}, …]} (no shop caps, no create rules; specs applied in order)
+         spec (all optional): id (a new product id), title, fulltitle, description, content, url (a
+         string for every language, or {lang: text} for some), visibility ("visible"), isVisible
+         (follows visibility), data01..03, brand, supplier, type (ids or false), createdAt,
+         updatedAt, raw {key: value}, variants [variant spec as POST /_admin/variants takes, without
+         product; the first isDefault unless said] (left out or []: one default variant "Default")
+  GET    /_admin/products      {"products": [{"id", "title", "fulltitle", "description", "content",
+                               "url" (each {lang: text}, only the languages set), "visibility",
+                               "isVisible", "data01".."data03", "brand", "supplier", "type",
+                               "createdAt", "updatedAt", "variants": [ids]}, …]} by id
+  POST   /_admin/taxes         {"taxes": [{id?, rate (fraction), title, isDefault}, …]} replaces the
+                               table (see ``shop_settings``) → {"taxes": [rendered, …]}
+  POST   /_admin/shop_limits   {maxProducts, maxProductsVariants, … any shopLimits field} → {"shopLimits"}
   POST   /_admin/faults        any of {"transient_404": {"count": n, "paths": "orders"|"order"|"any"}},
                                {"status_5xx": {"count": n, "status": 503}}, {"latency_ms": 50},
                                {"put_5xx": {"count": n, "status": 503}}, {"put_429": {"count": n,
-                               "retry_after": 1}}, {"drop_after_put": {"count": n}} (see ``faults``),
+                               "retry_after": 1}}, {"drop_after_put": {"count": n}}, {"post_5xx":
+                               {"count": n, "status": 503}}, {"drop_after_post": {"count": n}} (see
+                               ``faults``),
                                {"rate_limit": {"limits": [300, 3000, 12000]}},
                                {"exhaust": "5min"|"hour"|"day"}, {"retry_after_format": "seconds"|
                                "http-date"}, {"reset_quirk": true}, {"clear": true} (faults off, limits

@@ -9,7 +9,9 @@ language active on the shop, else 404 ``Unknown or inactive language``). Every b
   GET /{lang}/orders/{id}/products.json → {"orderProducts": […]}
   GET /{lang}/customers/{id}.json    {"customer": …}
   GET /{lang}/shop.json              {"shop": …} (currency, language)
-  GET|PUT /{lang}/variants…, GET /{lang}/products…   the catalogue: see ``catalog_routes``
+  GET|PUT|POST|DELETE /{lang}/variants…, /{lang}/products…   the catalogue: see ``catalog_routes``
+                                     and ``catalog_products`` (writes: ``catalog_write``)
+  GET /{lang}/taxes…, /{lang}/shop/limits.json, /{lang}/languages.json   see ``settings_routes``
 
 Choices where the reference is uncertain ([U]), the stricter plausible one, documented:
 - Sort: newest id first, *not* by updatedAt, so pages drift when an order changes mid-scan.
@@ -23,9 +25,10 @@ Choices where the reference is uncertain ([U]), the stricter plausible one, docu
 - Order of checks: auth (401) → rate limit (429) → language (404) → injected faults → the route.
   Every answer, 401/404/429 included, carries the rate-limit headers (see ``ratelimit``).
 - 429 carries ``Retry-After`` in seconds, or as an HTTP date (``retry_after_format``).
-- A ``drop_after_put`` fault answers an applied PUT by dropping the connection (counted "dropped").
+- A ``drop_after_put`` (``drop_after_post``) fault answers an applied PUT (POST) by dropping the
+  connection (counted "dropped").
 The admin API is described in ``admin``; money semantics in ``money``; quirks in ``serialize``; the
-catalogue's rules (the reference's [U] on variants and products) in ``catalog``.
+catalogue's rules (the reference's [U] on variants and products) in ``catalog`` and ``catalog_write``.
 """
 
 from __future__ import annotations
@@ -127,18 +130,19 @@ def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | No
 
 
 async def faults_then_route(emu: LightspeedEmulator, request: Request, route: str, call_next: Any) -> Any:
-    """An injected fault's answer, else the route's; a PUT the route applied under ``drop_after_put``
-    gets a ``DroppedResponse`` instead of its answer."""
+    """An injected fault's answer, else the route's; a PUT (POST) the route applied under
+    ``drop_after_put`` (``drop_after_post``) gets a ``DroppedResponse`` instead of its answer."""
     with emu.lock:
         fault = emu.faults.take(route.split(" ", 1)[1], request.method)
     if fault:
         retry = {"Retry-After": emu.retry_after(emu.faults.put_429_retry_after)} if fault[0] == 429 else None
         return error_response(fault[0], fault[1], request, retry)
     response = await call_next(request)
-    if getattr(request.state, "drop_connection", False):
+    drop = getattr(request.state, "drop_connection", False)
+    if drop:
         async for _ in response.body_iterator:  # let the route finish; its answer is lost
             pass
-        return DroppedResponse()
+        return DroppedResponse(drop if isinstance(drop, str) else "variant")
     return response
 
 

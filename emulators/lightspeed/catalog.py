@@ -8,7 +8,7 @@ order, "backoffice" for an admin PATCH) and ``raw`` (verbatim overrides of the r
 change what a client reads: order matching and PUT checks see the internal values).
 
 Rules (``VariantRules`` in ``config``; ``POST /_admin/variant_rules``; first value = default = the
-strictest plausible reading of what the reference marks [U]):
+strictest plausible reading of what the reference marks [U]; the write rules in ``catalog_write``):
 - ``variant_code_filters`` ignore|apply|refuse: list filters ``articleCode``/``ean``/``sku`` are not
   applied (the whole list comes back) | applied exactly | a 400.
 - ``readonly_fields`` refuse|ignore: a PUT naming a read-only field is a 400 | the field is skipped.

@@ -9,8 +9,8 @@ integers: ``"5"``, ``5.5`` and ``true`` are 400s naming the field), ``articleCod
 ``sizeX/Y/Z`` (non-negative JSON numbers), ``stockTracking`` (enabled|disabled|indicator),
 ``title`` (a non-empty string, else "Invalid variant title"; it sets the request language's text),
 ``image`` (``{"attachment": <base64>, "filename"}``; null/false per ``image_clear``) and ``tax``
-(per ``tax_write``). Read-only fields follow ``readonly_fields``; any other field is a 400
-"Unknown field 'X'". ``stockLevel`` follows ``stock_level_put``, ``negative_stock_level`` and
+(per ``tax_write``; ``unknown_tax`` and the tax's rate: ``catalog_write``). Read-only fields follow
+``readonly_fields``; any other field is a 400 "Unknown field 'X'". ``stockLevel`` follows ``stock_level_put``, ``negative_stock_level`` and
 ``stock_put_when_disabled``; prices ``price_write``; ``isDefault`` ``default_variant`` (see
 ``catalog``). A successful PUT bumps ``updatedAt`` to the emulator's now (at least +1 s) and a stock
 change appends a movement with channel "api".
@@ -130,22 +130,22 @@ WRITABLE: dict[str, Check] = {
 }
 
 
-def parse_body(raw: bytes) -> dict[str, Any]:
-    """The fields of ``{"variant": {…}}``, or the 400 that says what is wrong with the body."""
+def parse_body(raw: bytes, root: str = "variant") -> dict[str, Any]:
+    """The fields of ``{"<root>": {…}}``, or the 400 that says what is wrong with the body."""
     try:
         body = json.loads(raw)
     except ValueError as exc:
         raise ApiError(400, f"Invalid JSON in the request body: {exc}") from None
     if not isinstance(body, dict):
-        raise ApiError(400, "The request body must be a JSON object with the root key 'variant'")
-    others = sorted(set(body) - {"variant"})
+        raise ApiError(400, f"The request body must be a JSON object with the root key '{root}'")
+    others = sorted(set(body) - {root})
     if others:
-        raise ApiError(400, f"Unknown root key '{others[0]}': the request body's root key is 'variant'")
-    if "variant" not in body:
-        raise ApiError(400, "Missing root key 'variant'")
-    if not isinstance(body["variant"], dict):
-        raise ApiError(400, "The value of 'variant' must be a JSON object")
-    return body["variant"]
+        raise ApiError(400, f"Unknown root key '{others[0]}': the request body's root key is '{root}'")
+    if root not in body:
+        raise ApiError(400, f"Missing root key '{root}'")
+    if not isinstance(body[root], dict):
+        raise ApiError(400, f"The value of '{root}' must be a JSON object")
+    return body[root]
 
 
 def checked_changes(fields: dict[str, Any], rules: VariantRules) -> dict[str, Any]:
@@ -204,7 +204,7 @@ def apply_put(catalog: Catalog, variant: dict[str, Any], changes: dict[str, Any]
 
 def _apply_prices(variant: dict[str, Any], changes: dict[str, Any], rules: VariantRules) -> None:
     excl, incl = changes.pop("priceExcl", None), changes.pop("priceIncl", None)
-    factor = 1 + variant["taxRate"]
+    factor = 1 + changes.get("taxRate", variant["taxRate"])  # a new tax's rate (``catalog_write``)
     if rules.price_write == "derive":
         if excl is not None:
             incl = cents(excl * factor)

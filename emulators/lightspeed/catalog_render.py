@@ -4,7 +4,9 @@
   with the same value; ``hs``, ``unitUnit`` and ``taxType`` ``null`` (as seen live); ``weightValue``
   and ``size*Value`` strings with three decimals (``"0.000"``), ``volumeValue`` a number.
 - ``false`` for unset objects: ``image``, ``tax``, ``additionalcost``, ``matrix``; product ``set``,
-  ``brand``, ``type``; ``""`` for unset codes; ``options`` ``[]``.
+  ``brand``, ``type`` (links ``brands/{id}``, ``types/{id}`` once set); ``""`` for unset codes;
+  ``options`` ``[]``. A product's ``supplier`` (``suppliers/{id}``) appears after ``brand`` only once
+  set: the doc example elides it.
 - Numbers as strings: ``priceCost`` and ``weight`` on variants whose ``(id // 7) % 7 == 0``, as on
   orders (deterministic); money otherwise JSON numbers.
 - Links ``{"resource": {"id", "url", "link"}}`` on the request's base URL and language; ``movements``
@@ -86,17 +88,21 @@ def render_product(catalog: Catalog, product: dict[str, Any], base: str, lang: s
         "isVisible": product["isVisible"],
         "visibility": product["visibility"],
         "hasMatrix": False,
-        "data01": "",
-        "data02": "",
-        "data03": "",
+        **{key: product.get(key, "") for key in ("data01", "data02", "data03")},
         **{key: catalog.text(product[key], lang) for key in ("url", "title", "fulltitle")},
         **{key: catalog.text(product[key], lang) for key in ("description", "content")},
         "set": False,
-        "brand": False,
-        "type": False,
-        "variants": link(base, lang, f"variants?product={pid}"),
+        "brand": _reference(base, lang, "brands", product.get("brand", False)),
     }
+    if product.get("supplier"):  # elided in the doc example; rendered once one is set
+        body["supplier"] = _reference(base, lang, "suppliers", product["supplier"])
+    body["type"] = _reference(base, lang, "types", product.get("type", False))
+    body["variants"] = link(base, lang, f"variants?product={pid}")
     return _overridden(body, product["raw"])
+
+
+def _reference(base: str, lang: str, resource: str, resource_id: int | bool) -> dict[str, Any] | bool:
+    return link(base, lang, f"{resource}/{resource_id}", resource_id) if resource_id else False
 
 
 def view(variant: dict[str, Any], detail: bool = False) -> dict[str, Any]:

@@ -9,10 +9,8 @@ Public (the order routes' auth, rate limits, language and faults; state in ``cat
   GET /{lang}/variants/{id}.json     {"variant": …}; unknown: 404 "Variant not found"
   PUT /{lang}/variants/{id}.json     {"variant": {…}} → 200 {"variant": …}
   PUT /{lang}/variants/bulk.json     404 (``variants_bulk`` "absent")
-  GET /{lang}/products.json          page, limit, updated_at_min/max, created_at_min/max, fields
-                                     → {"products": […]}, newest id first
-  GET /{lang}/products/count.json    {"count": n};  GET /{lang}/products/{id}.json → {"product": …}
-The admin routes are listed in ``admin``.
+The product routes and the variant POST/DELETE are in ``catalog_products``; the admin routes are
+listed in ``admin``.
 """
 
 from __future__ import annotations
@@ -24,8 +22,11 @@ from fastapi.responses import JSONResponse
 
 from emulators.lightspeed.admin import admin_input, read_json
 from emulators.lightspeed.catalog import CODE_FIELDS
+from emulators.lightspeed.catalog_admin import product_admin_routes
+from emulators.lightspeed.catalog_products import product_routes, write_routes
 from emulators.lightspeed.catalog_put import apply_put, checked_changes, parse_body
-from emulators.lightspeed.catalog_render import render_product, render_variant, summary, view
+from emulators.lightspeed.catalog_render import render_variant, summary, view
+from emulators.lightspeed.catalog_write import resolve_tax
 from emulators.lightspeed.emulator import (
     ApiError,
     LightspeedEmulator,
@@ -36,6 +37,7 @@ from emulators.lightspeed.emulator import (
     time_bounds,
 )
 from emulators.lightspeed.serialize import only_fields
+from emulators.lightspeed.settings_routes import settings_admin_routes, settings_routes
 from emulators.lightspeed.store import AdminError
 
 
@@ -61,17 +63,12 @@ def filtered_variants(emu: LightspeedEmulator, request: Request) -> list[dict[st
     ]
 
 
-def filtered_products(emu: LightspeedEmulator, request: Request) -> list[dict[str, Any]]:
-    bounds = time_bounds(request, emu)
-    with emu.catalog.lock:
-        products = sorted(emu.catalog.products.values(), key=lambda p: p["id"], reverse=True)
-    return [p for p in products if not outside(p, bounds)]
-
-
 def catalog_routes(app: FastAPI) -> None:
-    """The public variant and product routes."""
+    """The public variant and product routes, and the shop settings' (``settings_routes``)."""
     variant_routes(app)
+    write_routes(app)
     product_routes(app)
+    settings_routes(app)
 
 
 def variant_routes(app: FastAPI) -> None:
@@ -113,39 +110,13 @@ def variant_routes(app: FastAPI) -> None:
         raw, catalog = await request.body(), emu().catalog
         with catalog.lock:
             variant = variant_or_404(variant_id)
-            apply_put(catalog, variant, checked_changes(parse_body(raw), catalog.rules), lang)
+            changes = checked_changes(parse_body(raw), catalog.rules)
+            resolve_tax(emu(), changes)
+            apply_put(catalog, variant, changes, lang)
             body = {"variant": render_variant(catalog, variant, base_url(request), lang)}
         with emu().lock:
             request.state.drop_connection = emu().faults.take_drop()
         return JSONResponse(body)
-
-
-def product_routes(app: FastAPI) -> None:
-    def emu() -> LightspeedEmulator:
-        return app.state.emulator
-
-    @app.get("/{lang}/products.json")
-    def list_products(lang: str, request: Request) -> Any:
-        start, stop = page_window(request)
-        catalog, fields = emu().catalog, requested_fields(request)
-        chosen = filtered_products(emu(), request)[start:stop]
-        with catalog.lock:
-            rendered = [render_product(catalog, p, base_url(request), lang) for p in chosen]
-        return JSONResponse({"products": [only_fields(p, fields) for p in rendered]})
-
-    @app.get("/{lang}/products/count.json")
-    def count_products(lang: str, request: Request) -> Any:
-        return {"count": len(filtered_products(emu(), request))}
-
-    @app.get("/{lang}/products/{product_id}.json")
-    def get_product(lang: str, product_id: str, request: Request) -> Any:
-        catalog = emu().catalog
-        with catalog.lock:
-            product = catalog.products.get(int(product_id)) if product_id.isdigit() else None
-            if product is None:
-                raise ApiError(404, "Product not found")
-            body = render_product(catalog, product, base_url(request), lang)
-        return JSONResponse({"product": only_fields(body, requested_fields(request))})
 
 
 def catalog_admin_routes(app: FastAPI) -> None:
@@ -200,6 +171,8 @@ def catalog_admin_routes(app: FastAPI) -> None:
         return {"deleted": emu().catalog.delete(variant_id)}
 
     rule_routes(app)
+    product_admin_routes(app)
+    settings_admin_routes(app)
 
 
 def rule_routes(app: FastAPI) -> None:

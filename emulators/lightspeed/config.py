@@ -15,7 +15,7 @@ DEFAULT_BASE_TIME = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 # The catalogue's rules for what the reference leaves open ([U]); ``catalog`` documents each one.
 # The first value of each is the default: the strictest plausible reading.
-RULE_CHOICES: dict[str, tuple[str, ...]] = {
+RULE_CHOICES: dict[str, tuple[str, ...] | tuple[int, ...]] = {
     "variant_code_filters": ("ignore", "apply", "refuse"),
     "readonly_fields": ("refuse", "ignore"),
     "negative_stock_level": ("refuse", "accept"),
@@ -28,6 +28,18 @@ RULE_CHOICES: dict[str, tuple[str, ...]] = {
     "tax_write": ("id", "id_or_link"),
     "image_clear": ("keep", "clear"),
     "untranslated_text": ("empty", "default_language"),
+    # The catalogue writes' rules; ``catalog_write`` documents each one.
+    "create_status": (201, 200),
+    "delete_status": (204, 200),
+    "product_delete": ("cascade", "keep_variants"),
+    "last_variant_delete": ("refuse", "allow"),
+    "shop_limit_exceeded": ("refuse", "ignore"),
+    "created_stock_tracking": ("disabled", "indicator", "enabled"),
+    "created_visibility": ("hidden", "visible", "auto"),
+    "variant_post_title": ("required", "default"),
+    "visibility_write": ("linked", "independent"),
+    "product_filters": ("ignore", "apply", "refuse"),
+    "unknown_tax": ("refuse", "accept"),
 }
 STOCK_TRACKING = ("enabled", "disabled", "indicator")
 
@@ -38,7 +50,8 @@ def _default_decrements() -> dict[str, bool]:
 
 @dataclass
 class VariantRules:
-    """The variant/product rules (see ``catalog``); ``update`` checks a whole change before applying it."""
+    """The variant/product rules (see ``catalog`` and ``catalog_write``; ``default_variant_title`` is any
+    non-empty string); ``update`` checks a whole change before applying it."""
 
     variant_code_filters: str = "ignore"
     readonly_fields: str = "refuse"
@@ -52,6 +65,18 @@ class VariantRules:
     tax_write: str = "id"
     image_clear: str = "keep"
     untranslated_text: str = "empty"
+    create_status: int = 201
+    delete_status: int = 204
+    product_delete: str = "cascade"
+    last_variant_delete: str = "refuse"
+    shop_limit_exceeded: str = "refuse"
+    created_stock_tracking: str = "disabled"
+    created_visibility: str = "hidden"
+    variant_post_title: str = "required"
+    visibility_write: str = "linked"
+    product_filters: str = "ignore"
+    unknown_tax: str = "refuse"
+    default_variant_title: str = "Default"
     stock_change_bumps_updated_at: bool = False
     order_decrements: dict[str, bool] = field(default_factory=_default_decrements)
 
@@ -63,8 +88,13 @@ class VariantRules:
     def checked(name: str, value: Any, current: dict[str, bool]) -> Any:
         """``value`` for rule ``name`` if valid (``order_decrements`` merged into ``current``)."""
         if name in RULE_CHOICES:
-            if value not in RULE_CHOICES[name]:
+            choices = RULE_CHOICES[name]
+            if value not in choices or type(value) is not type(choices[0]):
                 raise ValueError(f"{name}: one of {', '.join(RULE_CHOICES[name])}, got {value!r}")
+            return value
+        if name == "default_variant_title":
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{name}: a non-empty string, got {value!r}")
             return value
         if name == "stock_change_bumps_updated_at":
             if not isinstance(value, bool):
@@ -97,7 +127,8 @@ class LightspeedConfig:
     ``base_time`` the moment the generated orders lead up to (their dates never use the wall clock);
     ``line_price_semantics`` whether line ``priceIncl``/``priceExcl`` are line totals or unit prices;
     ``retry_after_format`` of a 429; ``reset_quirk`` reproduces the stale remaining count right after a
-    window resets; ``variant_rules`` the catalogue's rules (a ``VariantRules`` or a dict of them)."""
+    window resets; ``variant_rules`` the catalogue's rules (a ``VariantRules`` or a dict of them);
+    ``max_products``/``max_products_variants`` the shop's ``shopLimits`` caps (the doc example's)."""
 
     api_key: str = DEMO_API_KEY
     api_secret: str = DEMO_API_SECRET
@@ -112,6 +143,8 @@ class LightspeedConfig:
     retry_after_format: str = "seconds"
     reset_quirk: bool = False
     variant_rules: VariantRules = field(default_factory=VariantRules)
+    max_products: int = 10000
+    max_products_variants: int = 50
 
     def __post_init__(self) -> None:
         if isinstance(self.variant_rules, dict):
@@ -134,6 +167,10 @@ class LightspeedConfig:
             raise ValueError("base_time must be timezone-aware")
         if self.clock_scale <= 0:
             raise ValueError("clock_scale must be positive")
+        for name in ("max_products", "max_products_variants"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name}: an integer of at least 0")
 
     @property
     def filter_zone(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ from emulators.lightspeed.catalog import Catalog
 from emulators.lightspeed.config import LightspeedConfig, VariantRules
 from emulators.lightspeed.faults import Faults
 from emulators.lightspeed.ratelimit import RateLimiter
+from emulators.lightspeed.shop_settings import ShopLimits, TaxTable
 from emulators.lightspeed.store import ShopState
 
 FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -47,6 +48,7 @@ class LightspeedEmulator:
         self.shop = ShopState(config.base_time)
         self.shop.reseed(config.seed, config.orders)
         self.catalog = Catalog(config.base_time, VariantRules(), config.languages, self.clock.now)
+        self.taxes, self.shop_limits = TaxTable(), ShopLimits(config)
         self.reset_catalog()
         self.shop.on_new_orders = self.catalog.apply_orders
         self.calls: Counter[str] = Counter()
@@ -54,10 +56,12 @@ class LightspeedEmulator:
         self.lock = threading.RLock()
 
     def reset_catalog(self) -> None:
-        """The demo catalogue again, under the configured rules."""
+        """The demo catalogue again, under the configured rules, with the seeded taxes and the
+        configured shop limits."""
         with self.catalog.lock:
             self.catalog.rules = copy.deepcopy(self.config.variant_rules)
             self.catalog.reseed()
+            self.taxes, self.shop_limits = TaxTable(), ShopLimits(self.config)
 
     def count(self, route: str, status: int | str) -> None:
         with self.lock:

@@ -8,6 +8,10 @@
   counted against the windows before the fault, as the cap's 429s are;
 - ``drop_after_put``: the next n *successful* PUTs are applied, then the connection is dropped without
   an answer (a refused PUT is answered as usual and does not use one up);
+- ``post_5xx``: the next n POST requests (a product or variant create) answer ``status`` (default
+  503); nothing is created;
+- ``drop_after_post``: the next n *successful* POSTs create their product or variant, then the
+  connection is dropped the same way (a refused POST does not use one up);
 - ``latency_ms``: a delay before every request.
 """
 
@@ -47,6 +51,9 @@ class Faults:
     put_429: int = 0
     put_429_retry_after: float = 1.0
     drop_after_put: int = 0
+    post_5xx: int = 0
+    post_5xx_status: int = 503
+    drop_after_post: int = 0
 
     def configure(self, body: dict[str, Any]) -> None:
         if body.get("clear"):
@@ -72,6 +79,11 @@ class Faults:
             self.put_429, self.put_429_retry_after = int(body["put_429"]["count"]), retry_after
         if "drop_after_put" in body:
             self.drop_after_put = int(body["drop_after_put"]["count"])
+        if "post_5xx" in body:
+            status = _server_status(body["post_5xx"], "post_5xx")
+            self.post_5xx, self.post_5xx_status = int(body["post_5xx"]["count"]), status
+        if "drop_after_post" in body:
+            self.drop_after_post = int(body["drop_after_post"]["count"])
 
     def take(self, route: str, method: str = "GET") -> tuple[int, str] | None:
         """The fault this request gets, if any (and spend it)."""
@@ -81,6 +93,9 @@ class Faults:
         if method == "PUT" and self.put_5xx > 0:
             self.put_5xx -= 1
             return self.put_5xx_status, UNAVAILABLE
+        if method == "POST" and self.post_5xx > 0:
+            self.post_5xx -= 1
+            return self.post_5xx_status, UNAVAILABLE
         if method == "PUT" and self.put_429 > 0:
             self.put_429 -= 1
             return 429, "Too many requests: rate limit exceeded"
@@ -89,10 +104,11 @@ class Faults:
             return 404, "Not found"
         return None
 
-    def take_drop(self) -> bool:
-        """Whether this applied PUT loses its answer (and spend one)."""
-        if self.drop_after_put > 0:
-            self.drop_after_put -= 1
+    def take_drop(self, method: str = "PUT") -> bool:
+        """Whether this applied PUT (or POST) loses its answer (and spend one)."""
+        name = "drop_after_post" if method == "POST" else "drop_after_put"
+        if getattr(self, name) > 0:
+            setattr(self, name, getattr(self, name) - 1)
             return True
         return False
 
@@ -105,8 +121,9 @@ class DroppedResponse(Response):
     the connection mid-response, so the client sees a broken connection and never the result. (The
     same mechanism as the AFAS emulator's; ``emulators.server`` keeps uvicorn from logging it.)"""
 
-    def __init__(self) -> None:
+    def __init__(self, root: str = "variant") -> None:
         super().__init__(status_code=200)
+        self.root = root
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await send(
@@ -119,5 +136,6 @@ class DroppedResponse(Response):
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": b'{"variant":', "more_body": True})
-        raise ConnectionAbortedError("emulated fault: connection dropped after the PUT was applied")
+        body = b'{"' + self.root.encode() + b'":'
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        raise ConnectionAbortedError("emulated fault: connection dropped after the write was applied")

@@ -45,8 +45,12 @@ def test_every_connector_and_verb_the_integration_uses_is_there():
     }
     assert sorted(get) == [
         "Profit_Administrations",
+        "Profit_Article",
+        "Profit_Article_Basic",
+        "Profit_Barcode_per_Item",
         "Profit_Debtor",
         "Profit_Journals",
+        "Profit_SalesPrice",
         "Profit_SalesorderLines",
         "Profit_Salesorders",
         "Profit_Stock_per_Warehouse",
