@@ -21,7 +21,7 @@ FLOW = "stock"
 SHOWN_PUSHES = 50  # push rows on the page; the CLI lists them all
 PUSH_SCAN = 5_000  # push rows read to put the failed ones first (a run's budget allows fewer)
 EXAMPLES_PER_REASON = 3
-OUTCOME_ORDER = {"failed": 0, "gone": 1}  # then pushed; newest first within each
+OUTCOME_ORDER = {"failed": 0, "unknown": 1, "gone": 1}  # then pushed; newest first within each
 NO_REASON = "no reason recorded"
 
 
