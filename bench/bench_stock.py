@@ -180,7 +180,7 @@ def calls_rows(sizes: Sizes, calls: dict[str, Any]) -> list[Row]:
         row("   429s met", sum(r.rate_limited for r in first), 0),
     ]  # fmt: skip
     for (reads_label, puts_label), q in zip(QUIET, calls["quiet"], strict=True):
-        reach = f"{q.floor.reached:,} variants changed since the last refresh − overlap − zone doubt"
+        reach = f"{q.floor.reached:,} variants changed since the last refresh − overlap"
         reach += " (the flow's own pushes)" if q.floor.reached else ""
         out.append(row(reads_label, q.reads, q.floor.reads, reach))
         out.append(row(puts_label, q.puts, q.floor.puts))

@@ -6,9 +6,9 @@ The floors follow the flow's rules with the data in the emulators as they are ju
 - Lightspeed reads: a full refresh (the first run, every 24 h, or asked) ``ceil(variants / 250)``; an
   incremental one ``max(1, ceil(k / 250))``, k = the variants whose ``updatedAt`` is at or after the last
   refresh minus ``stock.overlap_minutes`` and minus the filter's time-zone doubt — whether the shop reads
-  a naive ``updated_at_min`` as UTC or as Amsterdam time is unknown, so a client that must not miss a
-  change reaches back by the difference, 1 h in winter (the flow's own pushes are among them: a PUT moves
-  ``updatedAt``);
+  a naive ``updated_at_min`` as UTC or as Amsterdam time is unknown until the flow has found it from its
+  first pushes, so until then a client that must not miss a change reaches back by the difference, 1 h
+  in winter (the flow's own pushes are among them: a PUT moves ``updatedAt``);
 - PUTs: one per followed variant whose shop level differs from ``max(0, floor(AFAS quantity))``;
 - AFAS: 1 metainfo call + ``ceil(rows / take)``, take = 150,000 // the connector's field count.
 """
@@ -135,7 +135,8 @@ class Bench:
         if full_comparison or due or state.get(FULL_PROGRESS):
             return Floor("full", math.ceil(len(variants) / PAGE), puts, afas)
         since = ((_time(state.get(REFRESHED)) or last_full) - self.settings.overlap).replace(microsecond=0)
-        since -= zone_doubt(since)
+        if not state.get("filter_zone"):  # detected from the first pushes: then no doubt is left
+            since -= zone_doubt(since)
         reached = sum(1 for v in variants.values() if datetime.fromisoformat(v["updatedAt"]) >= since)
         return Floor("incremental", max(1, math.ceil(reached / PAGE)), puts, afas, reached)
 

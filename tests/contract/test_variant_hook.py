@@ -4,6 +4,7 @@ and the reserve a non-order flow leaves to orders."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -102,3 +103,21 @@ def test_a_lower_bound_means_that_moment_or_earlier_however_the_shop_reads_it(sh
     moment = datetime.fromisoformat(changed)
     assert [v["id"] for p in hook.iter_variant_pages(updated_min=moment) for v in p] == [vid]
     assert hook.format_lower_bound(datetime(2026, 7, 1, 10, 0, tzinfo=UTC)) == "2026-07-01 10:00:00"
+
+
+@pytest.mark.parametrize("shop_reads", ["UTC", "Europe/Amsterdam"])
+def test_the_shops_reading_of_filter_times_is_found_from_one_write(shop, shop_reads):
+    server, make = shop(filter_timezone=shop_reads)
+    (vid,) = fresh_variants(server, 1)
+    hook = make()
+    answer = hook.put_stock_level(vid, 4)
+    admin(server, "/calls/reset")
+    assert hook.detect_filter_zone(datetime.fromisoformat(answer["updatedAt"])) == shop_reads
+    assert admin(server, "/calls", method="GET")["calls"] == {"GET /{lang}/variants/count.json": 2}
+    written = hook.format_lower_bound(datetime.fromisoformat(answer["updatedAt"]), ZoneInfo(shop_reads))
+    pages = list(
+        hook.iter_variant_pages(
+            updated_min=datetime.fromisoformat(answer["updatedAt"]), zone=ZoneInfo(shop_reads)
+        )
+    )
+    assert [v["id"] for p in pages for v in p] == [vid] and len(written) == 19

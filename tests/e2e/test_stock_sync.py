@@ -82,6 +82,8 @@ def test_afas_stock_becomes_the_shop_level_and_a_second_run_writes_nothing(sync_
     ]
     (row,) = sync_env.ledger.flow_runs("shop", "stock")
     assert row["outcome"] == "success" and row["counts"]["pushed"] == 2 and row["counts"]["left_alone"] == 4
+    # The first pushes told how the shop reads filter times: later refreshes are written in that zone.
+    assert sync_env.ledger.flow_state("shop", "stock")["filter_zone"] == "Europe/Amsterdam"
 
     sync_env.reset_calls()
     assert run_stock(sync_env).state == "success"

@@ -6,9 +6,9 @@ Keys as in DESIGN.md ("Several flows per tenant"), plus the ones the flow needs 
   (``ceil(variants / 250)`` calls) to correct drift made in the shop's back office. AFAS is leading.
 - ``overlap_minutes`` (default 10): the variant-map refresh (``updated_at_min``) starts this much before
   the last refresh. Unlike the order windows it needs no hours of overlap for the filter's ambiguous time
-  zone: a lower bound is written so that every reading of it is early enough
-  (``LightspeedEcomHook.format_lower_bound``); the overlap covers clock skew. Every run re-reads what
-  changed in the overlap (its own pushes too), so a long one costs calls.
+  zone: the first pushes find how the shop reads naive times (``detect_filter_zone``), and until then a
+  lower bound is written so that every reading of it is early enough (``format_lower_bound``); the
+  overlap covers clock skew. Every run re-reads what changed in the overlap (its own pushes too).
 - ``max_pushes_per_run`` (default none): a cap on the PUTs of one run, on top of the shared budget.
 """
 

@@ -41,6 +41,7 @@ class PushResult:
     outcome: str
     level: int | None = None
     reason: str | None = None
+    updated_at: str | None = None  # the variant's updatedAt in Lightspeed's answer
 
 
 class StockLog:

@@ -23,6 +23,7 @@ from lightspeed_afas.domain.stock import Push
 from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.flows.stock.results import StockPlan
 from lightspeed_afas.flows.stock.settings import FLOW, StockRequest, StockSyncSettings
+from lightspeed_afas.flows.stock.variant_map import FILTER_ZONE
 from lightspeed_afas.hooks.errors import (
     LightspeedBadRequestError,
     LightspeedBudgetExhaustedError,
@@ -73,11 +74,25 @@ def push_stock(
     if request.dry_run:
         done.not_pushed = todo + done.not_pushed
         return done
+    _push_all(settings, request, ledger, hooks, todo, done)
+    return done
+
+
+def _push_all(
+    settings: StockSyncSettings,
+    request: StockRequest,
+    ledger: Ledger,
+    hooks: Hooks,
+    todo: list[Push],
+    done: Pushed,
+) -> None:
+    """The PUTs, in order, recorded in batches; stops at the budget's reserve or on a halt."""
     pending: list[PushResult] = []
+    learn_zone = FILTER_ZONE not in ledger.flow_state(settings.tenant, FLOW)
     try:
         for index, push in enumerate(todo):
             try:
-                pending.append(push_one(hooks, push))
+                result = push_one(hooks, push)
             except LightspeedBudgetExhaustedError as exc:
                 done.not_pushed = todo[index:] + done.not_pushed
                 done.stopped_because = str(exc)
@@ -86,16 +101,32 @@ def push_stock(
                 # Perhaps applied, perhaps not: say so; the next read of the shop confirms or corrects.
                 pending.append(PushResult(push, UNKNOWN, reason=f"{UNANSWERED}: {exc}"[:500]))
                 raise
-            if pending[-1].reason and pending[-1].reason.startswith(MISMATCH):
+            pending.append(result)
+            if result.reason and result.reason.startswith(MISMATCH):
                 done.not_pushed = todo[index + 1 :] + done.not_pushed
-                done.stopped_because = halt_message(halt(ledger, settings, pending[-1]))
+                done.stopped_because = halt_message(halt(ledger, settings, result))
                 done.halted = True
                 break
+            if learn_zone and result.updated_at:
+                learn_zone = False  # one try per run
+                learn_filter_zone(ledger, settings, hooks, result.updated_at)
             if len(pending) >= RECORD_EVERY:
                 _record(ledger, settings, request, pending, done)
     finally:
         _record(ledger, settings, request, pending, done)
-    return done
+
+
+def learn_filter_zone(ledger: Ledger, settings: StockSyncSettings, hooks: Hooks, changed: str) -> None:
+    """Once per tenant, right after a level was pushed: find how the shop reads naive filter times from
+    that variant's new ``updatedAt`` (two calls), so later refreshes need no hour of overlap for the
+    doubt. A short budget or an undecided answer leaves it to a later run."""
+    try:
+        zone = hooks.lightspeed.detect_filter_zone(datetime.fromisoformat(changed))
+    except (LightspeedBudgetExhaustedError, ValueError):
+        return
+    if zone is not None:
+        ledger.set_flow_state(settings.tenant, FLOW, **{FILTER_ZONE: zone})
+        log.info("The shop reads filter times as %s: later refreshes are written in that zone.", zone)
 
 
 def push_one(hooks: Hooks, push: Push) -> PushResult:
@@ -115,7 +146,10 @@ def push_one(hooks: Hooks, push: Push) -> PushResult:
             reason=f"{MISMATCH} {level!r} to a PUT of {push.new}: the shop does not take the level as "
             "sent (is stockLevel a delta there, or is its stock tracking off?)",
         )
-    return PushResult(push, "pushed", level=push.new)
+    updated = answer.get("updatedAt")
+    return PushResult(
+        push, "pushed", level=push.new, updated_at=updated if isinstance(updated, str) else None
+    )
 
 
 def halt(ledger: Ledger, settings: StockSyncSettings, result: PushResult) -> dict[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from lightspeed_afas.domain.stock import Variant, parse_variant
 from lightspeed_afas.flows.clients import Hooks
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 REFRESHED = "variants_refreshed_at"  # flow-state keys
 FULL_AT = "full_comparison_at"
 FULL_PROGRESS = "full_comparison_progress"
+FILTER_ZONE = "filter_zone"  # how the shop reads naive filter times, once detected (push_step)
 
 
 @dataclass
@@ -52,15 +54,21 @@ def refresh_variant_map(
     if request.full_comparison or due or progress:
         return _full(settings, ledger, hooks, now, progress)
     refreshed = _time(state.get(REFRESHED)) or last_full
-    return _incremental(settings, ledger, hooks, now, refreshed - settings.overlap)
+    zone = ZoneInfo(state[FILTER_ZONE]) if state.get(FILTER_ZONE) else None
+    return _incremental(settings, ledger, hooks, now, refreshed - settings.overlap, zone)
 
 
 def _incremental(
-    settings: StockSyncSettings, ledger: Ledger, hooks: Hooks, now: datetime, since: datetime
+    settings: StockSyncSettings,
+    ledger: Ledger,
+    hooks: Hooks,
+    now: datetime,
+    since: datetime,
+    zone: ZoneInfo | None,
 ) -> Refresh:
     result = Refresh("incremental")
     try:
-        for page in hooks.lightspeed.iter_variant_pages(updated_min=since):
+        for page in hooks.lightspeed.iter_variant_pages(updated_min=since, zone=zone):
             variants = _parsed(page)
             ledger.save_variants(settings.tenant, variants)
             result.read += len(variants)
@@ -95,7 +103,11 @@ def _full(
         return _stopped(result, exc)
     result.removed = ledger.remove_variants_not_seen_since(settings.tenant, seen_from)
     stamp = started.isoformat()
-    ledger.set_flow_state(settings.tenant, FLOW, **{FULL_AT: stamp, REFRESHED: stamp, FULL_PROGRESS: None})
+    # The shop's reading of filter times is found again after each full read (2 calls a day): a zone
+    # that equals UTC in winter (London) cannot be told from UTC until summer.
+    ledger.set_flow_state(
+        settings.tenant, FLOW, **{FULL_AT: stamp, REFRESHED: stamp, FULL_PROGRESS: None, FILTER_ZONE: None}
+    )
     return result
 
 
