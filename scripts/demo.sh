@@ -127,15 +127,8 @@ The demo is up (everything listens on 127.0.0.1 only):
 INFO
 }
 
-run_demo_tenant() {  # unpause the demo tenant's DAG: its first scheduled run books the demo shop
-  local dag=lightspeed_afas_demo runs="" i
-  echo "Waiting for the DAG processor to load $dag ..."
-  for ((i = 0; i < 120; i++)); do
-    "$BIN/airflow" dags list -o plain 2>/dev/null | grep -q "^$dag" && break
-    sleep 2
-  done
-  "$BIN/airflow" dags unpause "$dag" >/dev/null
-  echo "Unpaused $dag; its first run reads every order since the tenant's start_date. Waiting for it ..."
+print_runs_when_done() {  # dag: wait (up to 5 minutes) until its runs are neither queued nor running, list them
+  local dag=$1 runs="" i
   for ((i = 0; i < 150; i++)); do
     runs=$("$BIN/airflow" dags list-runs "$dag" -o plain 2>/dev/null | awk '$2 ~ /__/ {print $2, $3}')
     if [ -n "$runs" ] && ! grep -qE "queued|running" <<<"$runs"; then break; fi
@@ -143,6 +136,18 @@ run_demo_tenant() {  # unpause the demo tenant's DAG: its first scheduled run bo
   done
   echo "Runs of $dag:"
   sed 's/^/  /' <<<"$runs"
+}
+
+run_demo_tenant() {  # unpause the demo tenant's DAG: its first scheduled run books the demo shop
+  local dag=lightspeed_afas_demo i
+  echo "Waiting for the DAG processor to load $dag ..."
+  for ((i = 0; i < 120; i++)); do
+    "$BIN/airflow" dags list -o plain 2>/dev/null | grep -q "^$dag" && break
+    sleep 2
+  done
+  "$BIN/airflow" dags unpause "$dag" >/dev/null
+  echo "Unpaused $dag; its first run reads every order since the tenant's start_date. Waiting for it ..."
+  print_runs_when_done "$dag"
   echo "(a run ends 'failed' when an order could not be booked: the demo shop sells one product AFAS does"
   echo " not know, on purpose — its reason is under 'Open problems' below, and in the task log of load_to_afas)"
   echo
@@ -167,17 +172,11 @@ PY
 }
 
 run_demo_stock() {  # unpause the demo tenant's stock DAG after the orders: AFAS then reserves what they hold
-  local dag=lightspeed_afas_demo__stock runs="" i
+  local dag=lightspeed_afas_demo__stock
   "$BIN/airflow" dags unpause "$dag" >/dev/null
   echo
   echo "Unpaused $dag: AFAS's stock becomes the shop's stockLevel. Waiting for its first run ..."
-  for ((i = 0; i < 150; i++)); do
-    runs=$("$BIN/airflow" dags list-runs "$dag" -o plain 2>/dev/null | awk '$2 ~ /__/ {print $2, $3}')
-    if [ -n "$runs" ] && ! grep -qE "queued|running" <<<"$runs"; then break; fi
-    sleep 2
-  done
-  echo "Runs of $dag:"
-  sed 's/^/  /' <<<"$runs"
+  print_runs_when_done "$dag"
   echo
   echo "What its first run pushed (python -m lightspeed_afas log demo --flow stock):"
   "$BIN/python" -m lightspeed_afas log demo --flow stock --limit 20 | sed 's/^/  /' || true

@@ -22,11 +22,9 @@ from lightspeed_afas.flows.stock import (
 from lightspeed_afas.flows.stock.report import StockRun, finish_stock_run
 from lightspeed_afas.flows.stock.results import StockPlan, StockRead
 from lightspeed_afas.flows.stock.settings import FLOW, StockConfigError
-from lightspeed_afas.hooks.afas import AfasProfitHook
-from lightspeed_afas.hooks.detail import Exchange
-from lightspeed_afas.hooks.lightspeed import LightspeedEcomHook
 from lightspeed_afas.hooks.metrics import CallStats, calls_per_api
 from lightspeed_afas.ledger import Ledger
+from lightspeed_afas.orchestration.step_session import StepSession
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
 log = logging.getLogger(__name__)
@@ -50,26 +48,15 @@ def execute_stock(
     """Run one stock step; ``upstream`` holds the earlier steps' XCom values by task id."""
     if step not in STOCK_STEPS:
         raise ValueError(f"unknown stock step {step!r}; the steps are {', '.join(STOCK_STEPS)}")
-    stats = CallStats()
-    exchanges: list[Exchange] = []
-    sink = exchanges.append if settings.detail_logging else None
-    hooks = Hooks(
-        lightspeed=LightspeedEcomHook(
-            settings.lightspeed_conn_id, reserve=settings.reserve_for_orders, stats=stats, detail_sink=sink
-        ),
-        afas=AfasProfitHook(settings.afas_conn_id, stats=stats, detail_sink=sink),
-    )
+    session = StepSession(settings, request, ledger, reserve=settings.reserve_for_orders)
     try:
-        return _step(step, settings, request, ledger, hooks, upstream, stats)
+        return _step(step, settings, request, ledger, session.hooks, upstream, session.stats)
     except StockConfigError as exc:
         # No retry can help, and the later tasks will not run: close the run's row here, with why.
         ledger.close_unfinished_flow_run(settings.tenant, FLOW, request.run_id, str(exc))
         raise StockSetupError(str(exc)) from None
     finally:
-        hooks.lightspeed.close()
-        hooks.afas.close()
-        if exchanges:
-            ledger.add_detail(settings.tenant, request.run_id, [e.as_dict() for e in exchanges])
+        session.close()
 
 
 def _step(

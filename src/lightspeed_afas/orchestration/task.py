@@ -10,15 +10,13 @@ from typing import Any
 
 from lightspeed_afas.domain.vocabulary import ORDER_STEPS, Action
 from lightspeed_afas.flows import orders
-from lightspeed_afas.flows.orders import Hooks, run_report
+from lightspeed_afas.flows.orders import run_report
 from lightspeed_afas.flows.orders.results import Extracted, Resolved, Transformed
 from lightspeed_afas.flows.orders.settings import SyncSettings
 from lightspeed_afas.flows.request import RunRequest
-from lightspeed_afas.hooks.afas import AfasProfitHook
-from lightspeed_afas.hooks.detail import Exchange
-from lightspeed_afas.hooks.lightspeed import LightspeedEcomHook
 from lightspeed_afas.hooks.metrics import CallStats, calls_per_api
 from lightspeed_afas.ledger import Ledger, OrderOutcome
+from lightspeed_afas.orchestration.step_session import StepSession
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 from lightspeed_afas.tables import text_table
 
@@ -40,31 +38,6 @@ RUN_ACTIONS = (
 class NewFailuresError(ExpectedTaskFailure):
     """The run recorded new failed or quarantined orders: it ends red without task retries (retrying
     repeats the same refusal); later runs retry the orders."""
-
-
-class StepSession:
-    """One task's hooks, call statistics and (when the tenant wants it) detail-log buffer."""
-
-    def __init__(self, settings: SyncSettings, request: RunRequest, ledger: Ledger) -> None:
-        self.settings = settings
-        self.request = request
-        self.ledger = ledger
-        self.stats = CallStats()
-        self.exchanges: list[Exchange] = []
-        sink = self.exchanges.append if settings.detail_logging else None
-        self.hooks = Hooks(
-            lightspeed=LightspeedEcomHook(settings.lightspeed_conn_id, stats=self.stats, detail_sink=sink),
-            afas=AfasProfitHook(settings.afas_conn_id, stats=self.stats, detail_sink=sink),
-        )
-
-    def close(self) -> None:
-        self.hooks.lightspeed.close()
-        self.hooks.afas.close()
-        if self.exchanges:
-            self.ledger.add_detail(
-                self.settings.tenant, self.request.run_id, [e.as_dict() for e in self.exchanges]
-            )
-            self.exchanges.clear()
 
 
 @dataclass
