@@ -80,6 +80,8 @@ def _tracking(name: str, value: Any, rules: VariantRules) -> str:
 def _title(name: str, value: Any, rules: VariantRules) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, "Invalid variant title")
+    if len(value) > rules.title_max_length:
+        raise ApiError(400, f"Invalid variant title: at most {rules.title_max_length} characters")
     return value
 
 

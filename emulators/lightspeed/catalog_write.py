@@ -43,6 +43,8 @@ plausible reading of the reference's [U], §3 items 4, 5, 7, 8, 17, 18):
   default variant says "indicator", but it was edited (stockLevel 100, oldPrice 23 at price 0), so
   it is no evidence of a fresh value; "disabled" makes a sync that never sets it see its stock
   writes ignored.
+- ``title_max_length`` 255 (any whole number): the longest product or variant title taken (the
+  reference gives none); a longer one is a 400 "Invalid product title: at most N characters".
 - ``default_variant_title`` "Default" (any non-empty string): the title of the product POST's
   default variant, in the request's language only (the doc example's "Default"); the rest of that
   variant as a fresh one above, ``isDefault`` true, sortOrder 1.
@@ -82,6 +84,8 @@ PRODUCT_READ_ONLY = frozenset(
 def _product_title(name: str, value: Any, rules: VariantRules) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, "Invalid product title")
+    if len(value) > rules.title_max_length:
+        raise ApiError(400, f"Invalid product title: at most {rules.title_max_length} characters")
     return value
 
 

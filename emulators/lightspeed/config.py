@@ -77,6 +77,7 @@ class VariantRules:
     product_filters: str = "ignore"
     unknown_tax: str = "refuse"
     default_variant_title: str = "Default"
+    title_max_length: int = 255
     stock_change_bumps_updated_at: bool = False
     order_decrements: dict[str, bool] = field(default_factory=_default_decrements)
 
@@ -95,6 +96,10 @@ class VariantRules:
         if name == "default_variant_title":
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{name}: a non-empty string, got {value!r}")
+            return value
+        if name == "title_max_length":
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000:
+                raise ValueError(f"{name}: a whole number from 1 to 100000, got {value!r}")
             return value
         if name == "stock_change_bumps_updated_at":
             if not isinstance(value, bool):

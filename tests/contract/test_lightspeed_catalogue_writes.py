@@ -507,3 +507,18 @@ def test_admin_products(lightspeed):
         response = requests.post(f"{lightspeed.url}/_admin/products", json={"products": [bad]}, timeout=10)
         assert response.status_code == 400, bad
     assert admin(lightspeed, "GET", "/products")["products"] == before
+
+
+def test_titles_longer_than_the_rule_allows_are_refused_and_change_nothing(lightspeed):
+    made = made_product(lightspeed, title="x" * 255)  # the default cap takes 255
+    assert post_product(lightspeed, title="x" * 256).status_code == 400
+    rules(lightspeed, title_max_length=10)
+    response = put_product(lightspeed, made["id"], title="elf tekens!")
+    assert response.status_code == 400 and "at most 10 characters" in message(response)
+    assert product(lightspeed, made["id"])["title"] == "x" * 255
+    [default] = variants_of(lightspeed, made["id"])
+    response = send(lightspeed, "PUT", f"variants/{default['id']}.json", "variant", {"title": "elf tekens!"})
+    assert response.status_code == 400 and "Invalid variant title" in message(response)
+    for bad in (0, True, "10"):
+        with pytest.raises(requests.HTTPError):
+            rules(lightspeed, title_max_length=bad)

@@ -43,3 +43,39 @@ DEBTOR_KEY = "DbId"
 SALES_ORDER_CONNECTOR = "FbSales"
 DIRECT_INVOICE_WRITER = "FbDirectInvoice"
 RELATION_CONNECTORS = ("KnSalesRelationPer", "KnSalesRelationOrg")
+
+# The articles flow (erp-extras §2.1): the standard GetConnectors and the field ids it reads.
+ARTICLE_CONNECTOR = "Profit_Article"  # incremental on ModifiedDate
+ARTICLE_FIELDS = {
+    "code": "ItemCode",
+    "title": "Description",
+    "description": "ExtraDescription",
+    "blocked": "Blocked",
+    "vat_group": "VATGroup",
+    "item_type": "ItemTypeCode",  # FbItemArticle VaTp: "3"/"4" (or their labels) have dimensions
+    "dimension_1": "StockDimId1",
+    "dimension_2": "StockDimId2",
+    "modified": "ModifiedDate",
+}
+ARTICLE_BASIC_CONNECTOR = "Profit_Article_Basic"  # no change date: read in full
+ARTICLE_BASIC_FIELDS = {"code": "ItemCode", "price": "BasicSalesPrice", "vat_group": "VATgroup"}
+BARCODE_CONNECTOR = "Profit_Barcode_per_Item"  # no change date: read in full
+BARCODE_FIELDS = {
+    "code": "ItemCode",
+    "barcode": "Barcode",
+    "dimension_1": "StockDimCode1",
+    "dimension_2": "StockDimCode2",
+    "debtor": "DebtorId",
+    "creditor": "CreditorId",
+}
+SALES_PRICE_CONNECTOR = "Profit_SalesPrice"  # the price list of one debtor; "(Filter)" fields are inputs
+SALES_PRICE_FIELDS = {
+    "code": "Item",
+    "price": "Nettoprijs",
+    "quantity": "Quantity",
+    "debtor": "Debtor",
+    "date": "Date",
+    "currency": "Currency",
+}
+# FbItemArticle VaTp values of items with article dimensions, as codes and as AFAS's labels.
+DIMENSION_ITEM_TYPES = {"3", "4", "1 artikeldimensie", "2 artikeldimensies"}

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from lightspeed_afas.afas import lookups
+from lightspeed_afas.config.articles import ArticleSettings
 from lightspeed_afas.config.dag_ids import FLOW_SEPARATOR, flow_dag_id
 from lightspeed_afas.config.fields import (
     Code3,
@@ -225,6 +226,9 @@ class TenantConfig(Strict):
     owner: str = Field("data-team", min_length=1, max_length=100)
     notifications: Notifications = Field(default_factory=Notifications)
     stock: StockSettings | None = Field(None, description="the stock flow (AFAS → Lightspeed); absent = off")
+    articles: ArticleSettings | None = Field(
+        None, description="the articles flow (AFAS → Lightspeed); absent = off"
+    )
 
     @property
     def dag_id(self) -> str:
@@ -244,7 +248,8 @@ class TenantConfig(Strict):
 
     def flows(self) -> tuple[str, ...]:
         """The flows this tenant runs: orders, and each flow whose block is in the file."""
-        return ("orders",) + (("stock",) if self.stock is not None else ())
+        optional = {"stock": self.stock, "articles": self.articles}
+        return ("orders",) + tuple(flow for flow, block in optional.items() if block is not None)
 
     @field_validator("start_date", mode="before")
     @classmethod

@@ -46,3 +46,5 @@ WRITES = frozenset({Operation.INSERT, Operation.UPDATE, Operation.DELETE})
 ORDER_STEPS = ("extract_orders", "resolve_relations", "transform", "load_to_afas")
 # The stock flow's steps (its task ids), in order.
 STOCK_STEPS = ("read_afas_stock", "plan_stock", "push_stock")
+# The articles flow's steps (its task ids), in order.
+ARTICLE_STEPS = ("read_afas_articles", "plan_articles", "push_articles")

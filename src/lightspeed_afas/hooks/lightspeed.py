@@ -31,6 +31,7 @@ from lightspeed_afas.hooks.errors import (
 )
 from lightspeed_afas.hooks.http import Answer, BodyTooLargeError, Params, backoff_delay
 from lightspeed_afas.hooks.lightspeed_answers import error_message, raise_for_refusal, success_body, too_large
+from lightspeed_afas.hooks.lightspeed_catalog import CatalogCalls
 from lightspeed_afas.hooks.lightspeed_pacing import Pacer, RateLimitState, retry_after_seconds
 from lightspeed_afas.hooks.lightspeed_pager import order_pages
 from lightspeed_afas.hooks.lightspeed_variants import VariantCalls
@@ -54,9 +55,9 @@ class _Tries:
     rate_limited: int = 0
 
 
-class LightspeedEcomHook(VariantCalls, ApiHook):
+class LightspeedEcomHook(VariantCalls, CatalogCalls, ApiHook):
     """Reads orders, order lines, customers and the shop from one Lightspeed eCom shop; reads variants
-    and writes their stock levels (``VariantCalls``)."""
+    and writes their stock levels (``VariantCalls``); reads and writes the catalogue (``CatalogCalls``)."""
 
     conn_name_attr = "lightspeed_conn_id"
     default_conn_name = "lightspeed_default"
@@ -120,9 +121,9 @@ class LightspeedEcomHook(VariantCalls, ApiHook):
         session.headers["Accept"] = "application/json"
         session.headers["User-Agent"] = "lightspeed-afas (Airflow)"
 
-    def url(self, path: str) -> str:
+    def url(self, path: str, lang: str | None = None) -> str:
         self.session  # noqa: B018 - initialises base_url from the connection
-        return f"{self.base_url.rstrip('/')}/{self.language}/{path.lstrip('/')}.json"
+        return f"{self.base_url.rstrip('/')}/{lang or self.language}/{path.lstrip('/')}.json"
 
     # -- the API ----------------------------------------------------------------------------------
 
@@ -207,13 +208,17 @@ class LightspeedEcomHook(VariantCalls, ApiHook):
         json_body: Any = None,
         *,
         endpoint: str,
+        lang: str | None = None,
+        once: bool = False,
     ) -> dict[str, Any]:
         """One call to ``/{lang}/{path}.json``: paced, retried by error class, the body parsed.
 
-        Only idempotent calls come here (GETs, and PUTs that set absolute values): a PUT whose answer
-        was lost is simply sent again."""
-        url = self.url(path)
-        tries = _Tries()
+        Idempotent calls (GETs, and PUTs that set absolute values) are simply sent again after a lost
+        answer. ``once`` (a POST that creates): no answer or a 5xx raises ``LightspeedUnavailableError``
+        at once — it may have been applied, so the caller looks before it sends it again (a 429 is
+        retried: it was not applied). ``lang``: another shop language than the connection's."""
+        url = self.url(path, lang)
+        tries = _Tries(server_errors=self.server_error_attempts - 1 if once else 0)
         while True:
             self.pacer.before_call()
             try:

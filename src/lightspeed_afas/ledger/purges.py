@@ -19,8 +19,17 @@ RETAINED = {
     "retention_run": (t.retention_run, t.retention_run.c.at),
     "flow_run": (t.flow_run, t.flow_run.c.started_at),
     "stock_push": (t.stock_push, t.stock_push.c.at),
+    "article_write": (t.article_write, t.article_write.c.at),
 }
-BASIC_LOG_TABLES = ("order_attempt", "sync_run", "order_state", "retention_run", "flow_run", "stock_push")
+BASIC_LOG_TABLES = (
+    "order_attempt",
+    "sync_run",
+    "order_state",
+    "retention_run",
+    "flow_run",
+    "stock_push",
+    "article_write",
+)
 
 
 class Purges:

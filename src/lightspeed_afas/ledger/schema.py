@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-metadata = sa.MetaData()
+from lightspeed_afas.ledger.meta import metadata
+from lightspeed_afas.ledger.schema_articles import (  # noqa: F401 - the tables of version 5, re-exported
+    V5_TABLES,
+    article_item,
+    article_product,
+    article_variant,
+    article_write,
+)
 
 schema_version = sa.Table(
     "lsafas_schema_version",
@@ -265,10 +272,16 @@ def _v4(conn: sa.Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v5(conn: sa.Connection) -> None:
+    for table in V5_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 # Append only. Each entry: (version, description, step).
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, order attempts, order state, watermark, lease, detail log", _v1),
     (2, "retention runs; time indexes for retention; run-id index for retried tasks", _v2),
     (3, "notifications sent (the table the notifier used to create itself)", _v3),
     (4, "flows beside orders: flow runs, stock variant map and pushes, flow state, unbooked lines", _v4),
+    (5, "articles flow: items, the shop's catalogue as read, field writes", _v5),
 ]

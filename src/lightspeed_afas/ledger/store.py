@@ -8,6 +8,8 @@ Opening it applies the migrations the database lacks. The parts: run rows, water
 from __future__ import annotations
 
 from lightspeed_afas.ledger import migrate as migrations
+from lightspeed_afas.ledger.article_patches import ArticlePatches
+from lightspeed_afas.ledger.articles import ArticleLog
 from lightspeed_afas.ledger.detail import DetailLog
 from lightspeed_afas.ledger.engine import engine_for
 from lightspeed_afas.ledger.flow_runs import FlowRunLog
@@ -18,7 +20,7 @@ from lightspeed_afas.ledger.stock import StockLog
 from lightspeed_afas.ledger.urls import LEDGER_CONN_ID, ledger_url_from_airflow
 
 
-class Ledger(RunLog, OrderLog, DetailLog, Purges, FlowRunLog, StockLog):
+class Ledger(RunLog, OrderLog, DetailLog, Purges, FlowRunLog, StockLog, ArticleLog, ArticlePatches):
     """Read and write the ledger. Safe to share between threads of one task."""
 
     def __init__(self, url: str) -> None:

@@ -32,6 +32,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable
 
 from lightspeed_afas.config import LoadedTenant, TenantConfig, TenantLoadResult, load_tenants
 from lightspeed_afas.config.dag_ids import flow_dag_id, tenant_of_dag
+from lightspeed_afas.orchestration.articles_dag import articles_dag
 from lightspeed_afas.orchestration.dag_docs import doc_md
 from lightspeed_afas.orchestration.dag_parts import teardown_task
 from lightspeed_afas.orchestration.entry import STEPS, run_step
@@ -112,7 +113,7 @@ def tenant_dag(tenant: LoadedTenant) -> DAG:
     return dag
 
 
-FLOW_DAGS = {"orders": tenant_dag, "stock": stock_dag}
+FLOW_DAGS = {"orders": tenant_dag, "stock": stock_dag, "articles": articles_dag}
 
 
 def build_dags(result: TenantLoadResult, only_dag_id: str | None = None) -> dict[str, DAG]:

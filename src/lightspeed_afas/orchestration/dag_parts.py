@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import TriggerRule
 
@@ -20,3 +23,34 @@ def teardown_task(tenant_id: str) -> PythonOperator:
         retries=0,
         do_xcom_push=False,  # its count would be staged again after the purge; the log says it
     )
+
+
+# The non-order flows (AFAS → Lightspeed) have priority 1 against the orders' ORDERS_PRIORITY (dag_factory).
+FLOW_PRIORITY = 1
+
+
+def flow_step_task(
+    cfg: Any, step: str, python_callable: Callable[..., Any], lightspeed_steps: tuple[str, ...]
+) -> PythonOperator:
+    """One step of a non-order flow: in the key's Lightspeed pool when it calls Lightspeed, in the AFAS
+    pool otherwise; behind the orders' tasks when worker slots are scarce."""
+    pool = cfg.lightspeed.pool if step in lightspeed_steps else cfg.afas.pool
+    return PythonOperator(
+        task_id=step,
+        python_callable=python_callable,
+        op_kwargs={"step": step, "tenant_id": cfg.tenant},
+        show_return_value_in_logs=False,
+        priority_weight=FLOW_PRIORITY,
+        weight_rule="absolute",
+        pool=pool,
+        pool_slots=1,
+    )
+
+
+def chain_steps(steps: list[PythonOperator], tenant_id: str) -> None:
+    """``a >> b >> c``, and the teardown after the last one, set up by the first one."""
+    for upstream, downstream in zip(steps, steps[1:], strict=False):
+        upstream >> downstream
+    purge = teardown_task(tenant_id)
+    steps[-1] >> purge
+    purge.as_teardown(setups=steps[0])

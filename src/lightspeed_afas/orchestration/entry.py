@@ -96,6 +96,34 @@ def run_stock_step(step: str, tenant_id: str, **context: Any) -> Any:
         raise failure.with_traceback(None) from None
 
 
+def run_articles_step(step: str, tenant_id: str, **context: Any) -> Any:
+    """Task callable of the articles DAG's three steps (``orchestration.articles_task``)."""
+    from lightspeed_afas.config import load_tenant
+    from lightspeed_afas.flows.articles import article_settings
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.orchestration.articles_task import ARTICLE_STEPS, execute_articles
+    from lightspeed_afas.orchestration.run_request import article_request
+
+    previous = ARTICLE_STEPS[: ARTICLE_STEPS.index(step)] if step in ARTICLE_STEPS else ()
+    request = article_request(context)
+    upstream = pull_upstream(context, step, previous)
+    log.info(
+        "Tenant %s, articles run %s: %s (%s%s%s)",
+        tenant_id,
+        request.run_id,
+        step,
+        request.mode,
+        ", dry run" if request.dry_run else "",
+        ", full comparison asked" if request.full_comparison else "",
+    )
+    try:
+        return execute_articles(
+            step, article_settings(load_tenant(tenant_id)), request, Ledger.from_airflow(), upstream
+        )
+    except ExpectedTaskFailure as failure:
+        raise failure.with_traceback(None) from None
+
+
 def purge_staged_data(tenant_id: str, **context: Any) -> int:
     """Teardown callable: remove the run's staged XCom files, unless the tenant keeps them (detail log)."""
     from lightspeed_afas.config import load_tenant

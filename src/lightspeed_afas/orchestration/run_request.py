@@ -27,6 +27,7 @@ from croniter import croniter
 from lightspeed_afas.flows.request import RunMode, RunRequest
 
 if TYPE_CHECKING:
+    from lightspeed_afas.flows.articles.settings import ArticleRequest
     from lightspeed_afas.flows.stock.settings import StockRequest
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
@@ -189,4 +190,14 @@ def stock_request(context: Mapping[str, Any]) -> StockRequest:
         dry_run=bool(params.get("dry_run", False)),
         full_comparison=bool(params.get("full_comparison", False)),
         resume=bool(params.get("resume", False)),
+    )
+
+
+def article_request(context: Mapping[str, Any]) -> ArticleRequest:
+    """The articles flow's request: run id, mode, and the manual trigger's dry_run / full_comparison."""
+    from lightspeed_afas.flows.articles.settings import ArticleRequest
+
+    stock = stock_request(context)
+    return ArticleRequest(
+        stock.run_id, stock.mode, dry_run=stock.dry_run, full_comparison=stock.full_comparison
     )

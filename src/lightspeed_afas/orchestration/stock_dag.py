@@ -17,18 +17,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param
 
-from lightspeed_afas.config import LoadedTenant, TenantConfig
+from lightspeed_afas.config import LoadedTenant
 from lightspeed_afas.config.dag_ids import flow_dag_id
 from lightspeed_afas.domain.vocabulary import STOCK_STEPS
-from lightspeed_afas.orchestration.dag_parts import teardown_task
+from lightspeed_afas.orchestration.dag_parts import FLOW_PRIORITY, chain_steps, flow_step_task
 from lightspeed_afas.orchestration.entry import run_stock_step
 from lightspeed_afas.orchestration.trigger_params import SCHEMA_DIALECT
 
 LIGHTSPEED_STEPS = ("plan_stock", "push_stock")
-PRIORITY = 1  # the orders DAG's tasks have ORDERS_PRIORITY (dag_factory)
+PRIORITY = FLOW_PRIORITY
 RETRIES = {"retries": 2, "retry_delay": timedelta(minutes=2)}
 
 
@@ -61,23 +60,6 @@ def stock_params() -> dict[str, Param]:
     }
 
 
-def _task(cfg: TenantConfig, step: str) -> PythonOperator:
-    extra: dict = {}
-    if step in LIGHTSPEED_STEPS:
-        extra = {"pool": cfg.lightspeed.pool, "pool_slots": 1}
-    else:
-        extra = {"pool": cfg.afas.pool, "pool_slots": 1}
-    return PythonOperator(
-        task_id=step,
-        python_callable=run_stock_step,
-        op_kwargs={"step": step, "tenant_id": cfg.tenant},
-        show_return_value_in_logs=False,
-        priority_weight=PRIORITY,
-        weight_rule="absolute",
-        **extra,
-    )
-
-
 def stock_dag(tenant: LoadedTenant) -> DAG:
     cfg = tenant.config
     stock = cfg.stock
@@ -95,12 +77,9 @@ def stock_dag(tenant: LoadedTenant) -> DAG:
         default_args={"owner": cfg.owner, **RETRIES},
     )
     with dag:
-        steps = [_task(cfg, step) for step in STOCK_STEPS]
-        for upstream, downstream in zip(steps, steps[1:], strict=False):
-            upstream >> downstream
-        purge = teardown_task(cfg.tenant)
-        steps[-1] >> purge
-        purge.as_teardown(setups=steps[0])
+        chain_steps(
+            [flow_step_task(cfg, s, run_stock_step, LIGHTSPEED_STEPS) for s in STOCK_STEPS], cfg.tenant
+        )
     dag.params.update(stock_params())
     return dag
 

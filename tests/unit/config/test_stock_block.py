@@ -32,7 +32,7 @@ def test_a_bad_stock_block_is_refused_with_the_field(include, changes, message):
 def test_defaults_of_a_minimal_stock_block(include):
     path = include.tenant("acme", {"stock": {}, "lightspeed.conn_id": "ls_acme"})
     cfg = load_tenant_file(path).config
-    assert cfg.flows() == ("orders", "stock")
+    assert cfg.flows()[:2] == ("orders", "stock")
     assert cfg.stock.connector == "Profit_Stock_per_Warehouse"
     assert (cfg.stock.fields.item_code, cfg.stock.fields.quantity) == ("Item_code", "In_stock")
     assert cfg.stock.match_on == ["articleCode", "sku", "ean"] and cfg.stock.subtract_unbooked

@@ -79,9 +79,17 @@ NEWEST = max(version for version, _, _ in schema.MIGRATIONS)
 def test_a_version_3_ledger_gets_the_tables_of_the_flows_beside_orders(ledger_url):
     engine = _ledger_at_version(ledger_url, 3)
     assert "lsafas_stock_variant" not in sa.inspect(engine).get_table_names()
-    assert Ledger(ledger_url).schema_version() == 4
+    assert Ledger(ledger_url).schema_version() == NEWEST
     names = set(sa.inspect(engine).get_table_names())
     assert {t.name for t in schema.V4_TABLES} <= names
+
+
+def test_a_version_4_ledger_gets_the_articles_tables(ledger_url):
+    engine = _ledger_at_version(ledger_url, 4)
+    assert "lsafas_article_item" not in sa.inspect(engine).get_table_names()
+    assert Ledger(ledger_url).schema_version() == NEWEST == 5
+    names = set(sa.inspect(engine).get_table_names())
+    assert {t.name for t in schema.V5_TABLES} <= names
 
 
 def test_a_version_2_ledger_that_has_the_notifiers_table_keeps_it_and_its_rows(ledger_url):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from lightspeed_afas.domain.stock import Push, Variant
 from lightspeed_afas.ledger import Ledger, OrderOutcome
 from lightspeed_afas.ledger import schema as t
+from lightspeed_afas.ledger.articles import WriteRow
 from lightspeed_afas.ledger.stock import PushResult
 from lightspeed_afas.ops import retention
 
@@ -91,6 +92,11 @@ def test_basic_log_keeps_at_least_a_year_whatever_the_setting(ledger):
     ledger.record_pushes("acme", "old", [PushResult(Push(7, "A", 0, 3), "pushed", 3)])
     ledger.record_pushes("acme", "new", [PushResult(Push(7, "A", 3, 4), "pushed", 4)])
     backdate(ledger, t.stock_push, "at", year - SECOND, run_id="old")
+    for run_id in ("old", "new"):
+        ledger.record_article_writes(
+            "acme", run_id, [WriteRow("A", "variant", 7, "priceExcl", "1.00", "2.00", "written")]
+        )
+    backdate(ledger, t.article_write, "at", year - SECOND, run_id="old")
 
     result = retention.purge_basic_log(ledger, rules, NOW)
     assert result.detail == {
@@ -100,7 +106,9 @@ def test_basic_log_keeps_at_least_a_year_whatever_the_setting(ledger):
         "sync_run": 1,
         "flow_run": 1,
         "stock_push": 1,
+        "article_write": 1,
     }
+    assert [w["run_id"] for w in ledger.article_writes("acme")] == ["new"]
     assert [r["run_id"] for r in ledger.flow_runs("acme", "stock")] == ["new"]
     assert [p["run_id"] for p in ledger.stock_pushes("acme")] == ["new"]
     assert 7 in ledger.variant_map("acme")  # the variant map is state, not log: never purged by age

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 
 from lightspeed_afas.domain.stock import sum_stock
+from lightspeed_afas.flows.afas_connectors import connector_field_count
 from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.flows.stock.results import StockRead
 from lightspeed_afas.flows.stock.settings import FLOW, StockConfigError, StockRequest, StockSyncSettings
 from lightspeed_afas.hooks.afas_filters import Condition, Filter, Op
-from lightspeed_afas.hooks.errors import AfasAuthError, AfasNotFoundError
 from lightspeed_afas.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -58,28 +58,15 @@ def read_afas_stock(
 
 def check_connector(settings: StockSyncSettings, hooks: Hooks) -> int:
     """The connector's field count; ``StockConfigError`` naming what is missing."""
-    try:
-        meta = hooks.afas.metainfo_get(settings.connector)
-    except AfasAuthError as exc:
-        raise StockConfigError(
-            f"AFAS does not offer the GetConnector {settings.connector} to this token ({exc}). Import it "
-            "into the environment and add it to the App Connector, or set stock.connector to the one "
-            "you use."
-        ) from None
-    except AfasNotFoundError as exc:
-        raise StockConfigError(f"AFAS has no GetConnector {settings.connector}: {exc}") from None
-    # Anything else (503 maintenance, a 5xx, no answer) is transient: the task's retry reads it again.
-    fields = {str(f.get("id")) for f in meta.get("fields") or [] if isinstance(f, dict)}
-    wanted = {"item_code": settings.item_field, "quantity": settings.quantity_field}
+    wanted = {"stock.fields.item_code": settings.item_field, "stock.fields.quantity": settings.quantity_field}
     if settings.warehouse_field:
-        wanted["warehouse"] = settings.warehouse_field
-    missing = [f"stock.fields.{key} = {fid!r}" for key, fid in wanted.items() if fid not in fields]
-    if missing:
-        raise StockConfigError(
-            f"GetConnector {settings.connector} has no field {', no field '.join(missing)}; its fields "
-            f"are {', '.join(sorted(fields)) or '(none)'}. Set stock.fields to the connector's field ids."
-        )
-    return len(fields)
+        wanted["stock.fields.warehouse"] = settings.warehouse_field
+    try:
+        return connector_field_count(hooks, settings.connector, wanted, "stock.connector", StockConfigError)
+    except StockConfigError as exc:
+        if "has no field" not in str(exc):
+            raise
+        raise StockConfigError(f"{exc} Set stock.fields to the connector's field ids.") from None
 
 
 def warehouse_filter(settings: StockSyncSettings) -> Filter:

@@ -1,0 +1,174 @@
+"""Step 1, read_afas_articles: what AFAS holds about its items.
+
+- ``Profit_Article`` is read **incrementally**: rows whose ``ModifiedDate`` is at or after the last one
+  seen minus ``overlap_minutes`` (sorted on it and the item code, paged), written without a zone or
+  fraction (``YYYY-MM-DDTHH:MM:SS``, AFAS's local time, as its own dates are) — the one form every reading
+  of the filter takes. ``>=`` may act as ``>`` in some environments: the overlap covers that second, and
+  an item read twice changes nothing. Its values are kept in the ledger, so a later price change can be
+  planned without reading the item again. A **full** read (the first run, every ``full_comparison_hours``
+  or on demand) also finds the items AFAS deleted (hard deletes leave no change date).
+- Prices (``Profit_Article_Basic`` or the debtor's ``Profit_SalesPrice``) and barcodes
+  (``Profit_Barcode_per_Item``) have no change date, so they are read in full every run (8,000 items:
+  one call each) and compared with the shop by plan_articles: a price change reaches the shop although
+  no date moved.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from lightspeed_afas.afas import lookups as codes
+from lightspeed_afas.domain.article_rows import Article, parse_article, parse_prices, pick_barcodes
+from lightspeed_afas.flows.afas_connectors import connector_field_count
+from lightspeed_afas.flows.articles.results import ArticleRead
+from lightspeed_afas.flows.articles.settings import (
+    FLOW,
+    ArticleRequest,
+    ArticlesConfigError,
+    ArticleSyncSettings,
+)
+from lightspeed_afas.flows.clients import Hooks
+from lightspeed_afas.hooks.afas_filters import Condition, Filter, Op
+from lightspeed_afas.hooks.errors import AfasValidationError
+from lightspeed_afas.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+PAGE_CELLS = 150_000  # AFAS: columns × rows per page below this
+MAX_TAKE = 25_000
+AFAS_ZONE = ZoneInfo("Europe/Amsterdam")
+FILTER_FORMAT = "%Y-%m-%dT%H:%M:%S"
+MODIFIED = "afas_modified_seen"  # flow-state keys
+FULL_READ_AT = "afas_full_read_at"
+
+
+def read_afas_articles(
+    settings: ArticleSyncSettings, request: ArticleRequest, ledger: Ledger, hooks: Hooks, now: datetime
+) -> ArticleRead:
+    """Open the run's ledger row, check the connectors, read the changed items, prices and barcodes."""
+    run_pk = ledger.start_flow_run(settings.tenant, FLOW, request.run_id, request.mode)
+    read = ArticleRead(run_pk=run_pk)
+    _read_items(settings, request, ledger, hooks, now, read)
+    _read_prices(settings, hooks, now, read)
+    if "ean" in settings.fields:
+        take = _take(
+            connector_field_count(
+                hooks,
+                codes.BARCODE_CONNECTOR,
+                _named(codes.BARCODE_FIELDS),
+                codes.BARCODE_CONNECTOR,
+                ArticlesConfigError,
+            )
+        )
+        rows = hooks.afas.get_rows(
+            codes.BARCODE_CONNECTOR,
+            [codes.BARCODE_FIELDS["code"], codes.BARCODE_FIELDS["barcode"]],
+            take=take,
+        )
+        read.barcodes = pick_barcodes(rows, codes.BARCODE_FIELDS)
+    log.info(
+        "AFAS: %d item(s) read from %s (%s read), %d without an item code%s; %d price(s), %d unusable; %d barcode(s).",
+        read.changed_items,
+        codes.ARTICLE_CONNECTOR,
+        read.read,
+        read.rows_without_code,
+        f", {len(read.removed_items)} no longer in AFAS" if read.removed_items else "",
+        len(read.prices),
+        len(read.bad_prices),
+        len(read.barcodes),
+    )
+    return read
+
+
+def _named(fields: dict[str, str]) -> dict[str, str]:
+    return {f"field {fid}": fid for fid in fields.values()}
+
+
+def _take(field_count: int) -> int:
+    return max(100, min(MAX_TAKE, PAGE_CELLS // max(1, field_count) - 1))
+
+
+def _read_items(
+    settings: ArticleSyncSettings,
+    request: ArticleRequest,
+    ledger: Ledger,
+    hooks: Hooks,
+    now: datetime,
+    read: ArticleRead,
+) -> None:
+    ids = codes.ARTICLE_FIELDS
+    take = _take(
+        connector_field_count(hooks, codes.ARTICLE_CONNECTOR, _named(ids), "articles", ArticlesConfigError)
+    )
+    state = ledger.flow_state(settings.tenant, FLOW)
+    last_full = _time(state.get(FULL_READ_AT))
+    seen = state.get(MODIFIED)
+    full = (
+        request.full_comparison
+        or seen is None
+        or last_full is None
+        or now - last_full >= settings.full_comparison_every
+    )
+    filters: Filter = ()
+    if not full:
+        since = datetime.fromisoformat(str(seen).rstrip("Z")) - settings.overlap
+        filters = [[Condition(ids["modified"], Op.GE, since.strftime(FILTER_FORMAT))]]
+    rows = hooks.afas.get_rows(codes.ARTICLE_CONNECTOR, [ids["modified"], ids["code"]], filters, take=take)
+    dimension_types = {t.lower() for t in codes.DIMENSION_ITEM_TYPES}
+    articles: list[Article] = []
+    for row in rows:
+        parsed = parse_article(row, ids, dimension_types)
+        if isinstance(parsed, str):
+            read.rows_without_code += 1
+        else:
+            articles.append(parsed)
+    ledger.save_articles(settings.tenant, articles)
+    read.changed_items = len(articles)
+    read.read = "full" if full else "incremental"
+    newest = max((a.modified for a in articles if a.modified), default=None)
+    cursor = {MODIFIED: max(newest, str(seen)) if newest and seen else newest or seen}
+    if full:
+        read.removed_items = ledger.remove_articles_except(settings.tenant, {a.code for a in articles})
+        cursor[FULL_READ_AT] = now.isoformat()
+    ledger.set_flow_state(settings.tenant, FLOW, **cursor)
+
+
+def _read_prices(settings: ArticleSyncSettings, hooks: Hooks, now: datetime, read: ArticleRead) -> None:
+    if "price" not in settings.fields:
+        return
+    if settings.price_source == "basic":
+        ids = codes.ARTICLE_BASIC_FIELDS
+        connector, filters, order = codes.ARTICLE_BASIC_CONNECTOR, (), [ids["code"]]
+    else:
+        ids = codes.SALES_PRICE_FIELDS
+        connector, order = codes.SALES_PRICE_CONNECTOR, [ids["code"], ids["quantity"]]
+        today = now.astimezone(AFAS_ZONE).strftime("%Y-%m-%d")
+        filters = [[
+            Condition(ids["debtor"], Op.EQ, str(settings.price_debtor)),
+            Condition(ids["date"], Op.EQ, today),
+            Condition(ids["currency"], Op.EQ, settings.price_currency),
+        ]]  # fmt: skip
+    wanted = {"articles.prices": ids["price"], "item code": ids["code"]}
+    take = _take(
+        connector_field_count(hooks, connector, wanted, "articles.prices.source", ArticlesConfigError)
+    )
+    try:
+        rows = hooks.afas.get_rows(connector, order, filters, take=take)
+    except AfasValidationError as exc:
+        if settings.price_source != "price_list":
+            raise
+        raise ArticlesConfigError(
+            f"AFAS refused the price list of articles.prices.debtor {settings.price_debtor} "
+            f"(currency {settings.price_currency}): {exc}. Set articles.prices.debtor to the debtor "
+            "whose prices the shop shows."
+        ) from None
+    read.prices, read.bad_prices = parse_prices(rows, ids["code"], ids["price"])
+
+
+def _time(value: object) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))

@@ -1,0 +1,5 @@
+"""The one SQLAlchemy ``MetaData`` every ledger table belongs to."""
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
