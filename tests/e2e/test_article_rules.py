@@ -162,3 +162,47 @@ def test_a_title_the_shop_refuses_as_too_long_is_recorded_and_the_other_fields_g
     assert title["outcome"] == "failed" and "at most 10 characters" in title["reason"]
     assert money(variant(sync_env, made[0]["variants"][0])["priceExcl"]) == Decimal("2.00")
     assert sync_env.run(flow="articles").state == "success"  # the same refusal again is no news
+
+
+def test_articles_never_starve_orders_of_the_shared_budget(sync_env):
+    """More to write than a window allows: each run stops with the orders' reserve untouched, later
+    runs finish the backlog, nothing is written twice."""
+    limits, count = [100, 1000, 10000], 90
+    made = setup(
+        sync_env,
+        [one(f"W-{i:03}", "Oud", "1.00") for i in range(count)],
+        [
+            {"code": f"W-{i:03}", "description": f"Nieuw {i}", "price": "2.00", "vat_group": "HOOG"}
+            for i in range(count)
+        ],
+    )
+    sync_env.shop_admin("POST", "/faults", {"rate_limit": {"limits": limits}})
+    reserve = int(0.4 * limits[0])
+    runs = 0
+    while any(product(sync_env, p["id"])["title"]["nl"] == "Oud" for p in made):
+        runs += 1
+        assert runs <= 8, "the backlog does not shrink"
+        sync_env.shop_admin("POST", "/clock", {"advance_seconds": 301})
+        sync_env.run(flow="articles")
+        (windows,) = sync_env.shop_admin("GET", "/state")["rate_limits"].values()
+        assert limits[0] - windows[0]["used"] >= reserve
+    assert runs >= 3
+    outcomes = [r["outcome"] for r in reversed(sync_env.ledger.flow_runs("shop", "articles"))]
+    assert outcomes[0] == "partial" and outcomes[-1] == "success"
+    written = [w for w in sync_env.ledger.article_writes("shop", limit=10_000) if w["outcome"] == "written"]
+    assert len(written) == len({(w["item_code"], w["field"], w["lang"]) for w in written}) == count * 4
+
+
+def test_max_writes_per_run_caps_a_run_and_the_next_one_goes_on(sync_env):
+    setup(
+        sync_env,
+        [one(f"M-{i}", "Oud", "1.00") for i in range(3)],
+        [{"code": f"M-{i}", "description": "Nieuw", "price": "1.00", "vat_group": "HOOG"} for i in range(3)],
+        max_writes_per_run=2, fields=["title"],
+    )  # fmt: skip
+    sync_env.run(flow="articles")
+    first = sync_env.ledger.flow_runs("shop", "articles")[0]
+    assert first["outcome"] == "partial" and first["counts"]["written"] == 2
+    assert "max_writes_per_run" in first["message"]
+    sync_env.run(flow="articles")
+    assert sync_env.ledger.flow_runs("shop", "articles")[0]["counts"]["written"] == 1

@@ -1,6 +1,7 @@
 """The DAGs of each tenant file: ``lightspeed_afas_<tenant>`` with extract_orders → resolve_relations →
 transform → load_to_afas (and a teardown that removes the run's staged order data), and one DAG per
-other flow whose block the file has (``lightspeed_afas_<tenant>__stock``: ``orchestration.stock_dag``).
+other flow whose block the file has (``lightspeed_afas_<tenant>__stock``: ``orchestration.stock_dag``;
+``lightspeed_afas_<tenant>__articles``: ``orchestration.articles_dag``).
 
 **Intervals and catch-up.** Every run has a real data interval: the schedule is a
 ``CronDataIntervalTimetable`` (in Airflow 3.3 a bare cron string gives runs whose interval starts and

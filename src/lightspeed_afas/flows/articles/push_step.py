@@ -141,15 +141,14 @@ def _record(
     ledger.record_article_writes(settings.tenant, request.run_id, done.writes)
     variants: dict[int, dict[str, Any]] = defaultdict(dict)
     products: dict[int, dict[str | None, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
-    bad: set[str] = set()
+    bad = {w.item_code for w in done.writes if w.outcome not in ("written", "created")}
     for w in done.writes:
-        if w.outcome not in ("written", "created") or w.target_id is None or w.field == "create":
-            bad |= {w.item_code} if w.outcome not in ("written", "created") else set()
-            continue
+        if w.outcome != "written" or w.target_id is None:
+            continue  # a new product's values are stored by the creator itself
         if w.target == "variant":
             variants[w.target_id][w.field] = w.new
         else:
-            products[w.target_id][w.lang if w.field != "visibility" else None][w.field] = w.new
+            products[w.target_id][w.lang][w.field] = w.new
     ledger.patch_shop(settings.tenant, variants, products)
     unwritten = {c.item_code for c in done.not_written}
     written_items = {w.item_code for w in done.writes} - bad - unwritten
