@@ -70,6 +70,7 @@ def _describe_tenant(tenant: LoadedTenant) -> list[str]:
         f"quarantine after {cfg.max_attempts} attempts",
     ]
     lines += _describe_stock(cfg)
+    lines += _describe_articles(cfg)
     lines += [f"  note: {note}" for note in tenant.notes]
     return lines
 
@@ -89,6 +90,43 @@ def _describe_stock(cfg: Any) -> list[str]:
         f"every {stock.full_comparison_hours} h; leaves {cfg.lightspeed.reserve_for_orders:.0%} of each "
         f"rate-limit window to orders; pool {cfg.lightspeed.pool}"
         + (f"; at most {stock.max_pushes_per_run} pushes a run" if stock.max_pushes_per_run else ""),
+    ]
+
+
+def _describe_articles(cfg: Any) -> list[str]:
+    block = cfg.articles
+    if block is None:
+        return ["  articles: off (no articles block)"]
+    prices = block.prices
+    source = (
+        "Profit_Article_Basic.BasicSalesPrice"
+        if prices.source == "basic"
+        else f"Profit_SalesPrice of debtor {prices.debtor} in {prices.currency}"
+    )
+    reads = ["Profit_Article"] + (["Profit_Barcode_per_Item"] if "ean" in block.fields else [])
+    price = (
+        f"prices from {source} ({'incl.' if prices.afas_includes_vat else 'excl.'} VAT in AFAS), writes "
+        f"{prices.write}; "
+        if "price" in block.fields
+        else ""
+    )
+    creates = (
+        "creates missing products"
+        + (" (blocked ones too, hidden)" if block.include_blocked_when_creating else "")
+        if block.create_missing
+        else "creates no products"
+    )
+    languages = ", ".join(block.languages) or "the connection's"
+    return [
+        f"  articles: DAG {cfg.dag_id}__articles every '{block.schedule}'; AFAS leads on "
+        f"{', '.join(block.fields)} (reads {', '.join(reads)})",
+        f"    matches variant {' then '.join(block.match_on)} (trimmed, any case); {price}VAT groups "
+        f"{', '.join(f'{g} {r} %' for g, r in block.vat_groups.items()) or '(none)'}; languages "
+        f"{languages}",
+        f"    {creates}; titles up to {block.max_title_length} characters; full comparison every "
+        f"{block.full_comparison_hours} h (reads overlap {block.overlap_minutes} min); leaves "
+        f"{cfg.lightspeed.reserve_for_orders:.0%} of each rate-limit window to orders; pool {cfg.lightspeed.pool}"
+        + (f"; at most {block.max_writes_per_run} writes a run" if block.max_writes_per_run else ""),
     ]
 
 

@@ -5,7 +5,9 @@ the sync needs is in the App Connector, the look-up field ids exist, and the adm
 journal exist. Project, warehouse and item codes have no standard GetConnector to read them from, so
 they are listed as not checked here: AFAS refuses an unknown one at the first booking, and the ledger
 records its message. With a ``stock:`` block also the stock flow's needs (``cli.doctor_stock``): the key
-reads ``variants/count``, and the stock GetConnector is offered and has the block's fields.
+reads ``variants/count``, and the stock GetConnector is offered and has the block's fields. With an
+``articles:`` block the articles flow's (``cli.doctor_articles``): its GetConnectors and their fields, a
+shop tax per VAT group, and the languages active in the shop.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lightspeed_afas.afas import lookups as afas_lookups
-from lightspeed_afas.cli import doctor_stock
+from lightspeed_afas.cli import doctor_articles, doctor_stock
 from lightspeed_afas.cli.registry import arg, subcommand
 from lightspeed_afas.config import ConfigError, load_tenant
 
@@ -51,7 +53,7 @@ def _check(results: list[tuple[str, str]], what: str, probe: Callable[[], str]) 
 
 def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> Any:
     """The Lightspeed key, secret and language: the shop answers; with a stock block, the key reads the
-    variants. Returns the hook."""
+    variants; with an articles block, the shop has its taxes and languages. Returns the hook."""
     from lightspeed_afas.config.airflow_connections import outside_task
     from lightspeed_afas.hooks import LightspeedEcomHook
 
@@ -67,6 +69,9 @@ def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> Any:
     if answered and tenant.stock is not None:
         what = f"Lightspeed variants of {tenant.lightspeed.conn_id}"
         _check(results, what, doctor_stock.variants_probe(lightspeed))
+    if answered and tenant.articles is not None:
+        for what, probe in doctor_articles.lightspeed_checks(tenant, lightspeed):
+            _check(results, what, probe)
     return lightspeed
 
 
@@ -218,15 +223,21 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
     if tenant.stock is not None:
         probe = doctor_stock.connector_probe(tenant, lightspeed, afas)
         _check(results, doctor_stock.stock_label(tenant), probe)
+    if tenant.articles is not None:
+        for what, probe in doctor_articles.connector_checks(tenant, lightspeed, afas):
+            _check(results, what, probe)
     results.append(_not_checked(afas_cfg))
     if tenant.stock is not None:
         results.append((NOTE, doctor_stock.not_checked(tenant)))
+    if tenant.articles is not None:
+        results.append((NOTE, doctor_articles.not_checked(tenant)))
     return results
 
 
 @subcommand(
     "doctor",
-    "check a tenant's Lightspeed and AFAS connections and AFAS set-up (and its stock flow's) for real",
+    "check a tenant's Lightspeed and AFAS connections and AFAS set-up (and its stock and articles flows') "
+    "for real",
     arg("tenant"),
 )
 def doctor_command(args: argparse.Namespace) -> int:

@@ -12,6 +12,9 @@ Examples::
     python -m lightspeed_afas log demo --flow stock --run scheduled__2026-11-23T10:15:00+00:00
     python -m lightspeed_afas log demo --flow stock --runs  # only the stock runs
     python -m lightspeed_afas log demo --flow stock --open  # the variants the stock flow leaves alone, and why
+    python -m lightspeed_afas log demo --flow articles      # the articles runs, and the newest one's fields
+    python -m lightspeed_afas log demo --flow articles --run scheduled__2026-11-23T10:00:00+00:00
+    python -m lightspeed_afas log demo --flow articles --open   # items left alone, writes failing now
 
 Reads the ledger through the ``lightspeed_afas_ledger`` connection (the same the DAGs use, also when it is
 stored in the UI; without it the SQLite file under ``AIRFLOW_HOME``). It creates nothing: with
@@ -23,7 +26,7 @@ Airflow UI shows UTC. An ``--order`` that is not an order number exactly is look
 part, of one (``10028`` → ``ORD10028``), and the command says what it assumed.
 
 This module is the command (its options and checks); ``cli.log_source`` finds the ledger and the order,
-``cli.log_views`` prints what was asked for.
+``cli.log_views`` prints what was asked for (``cli.log_articles`` for ``--flow articles``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import argparse
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from lightspeed_afas.cli import log_articles
 from lightspeed_afas.cli import log_views as views
 from lightspeed_afas.cli.log_source import open_ledger, resolve_order, safe_url, say
 from lightspeed_afas.cli.registry import arg, subcommand
@@ -63,12 +67,16 @@ def _times_note(zone: ZoneInfo, from_tenant_file: bool) -> str:
 
 def _flow_problem(args: argparse.Namespace) -> str | None:
     """Why the options do not fit the flow asked for, or None."""
-    if args.flow != "stock":
-        return "--run needs --flow stock (for orders use --runs or --order)" if args.run_id else None
+    if args.flow == "orders":
+        return (
+            "--run needs --flow stock or --flow articles (for orders use --runs or --order)"
+            if args.run_id
+            else None
+        )
     if args.order or args.status or args.detail:
         return (
-            "--order, --status and --detail are for the orders flow; with --flow stock use --run, --runs "
-            "or --open"
+            f"--order, --status and --detail are for the orders flow; with --flow {args.flow} use --run, "
+            "--runs or --open"
         )
     return None
 
@@ -98,21 +106,29 @@ def _zone(tenant: str) -> tuple[ZoneInfo, bool]:
     arg(
         "--open",
         action="store_true",
-        help="orders failing or quarantined now, with their reasons (--flow stock: the variants left alone)",
+        help="orders failing or quarantined now, with their reasons (--flow stock: the variants left alone; "
+        "--flow articles: the items left alone and the writes failing now)",
     ),
     arg(
-        "--runs", action="store_true", help="only the runs (not the orders; with --flow stock not the pushes)"
+        "--runs",
+        action="store_true",
+        help="only the runs (not the orders; with --flow stock or articles not the pushes or writes)",
     ),
     arg("--detail", action="store_true", help="with --order: the requests and answers of the detail log"),
     arg("--wide", action="store_true", help="do not shorten reasons"),
     arg("--json", action="store_true", help="JSON instead of a table"),
-    arg("--flow", choices=FLOWS, default="orders", help="which flow's log: orders (default) or stock"),
+    arg(
+        "--flow",
+        choices=FLOWS,
+        default="orders",
+        help="which flow's log: orders (default), stock or articles",
+    ),
     # dest run_id: the registry keeps the command's function in ``args.run``.
     arg(
         "--run",
         dest="run_id",
         metavar="RUN_ID",
-        help="with --flow stock: the pushes of this run (default: the newest)",
+        help="with --flow stock or articles: the pushes or writes of this run (default: the newest)",
     ),
 )
 def log_command(args: argparse.Namespace) -> int:
@@ -150,6 +166,8 @@ def log_command(args: argparse.Namespace) -> int:
     times = _times_note(zone, from_file)
     if args.flow == "stock":
         return views.stock(ledger, args, zone, since, times)
+    if args.flow == "articles":
+        return log_articles.articles(ledger, args, zone, since, times)
     if args.runs:
         return views.runs(ledger, args, zone, since, times)
     if args.open:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lightspeed_afas.config.dag_ids import DAG_PREFIX
+from lightspeed_afas.dashboard.article_data import article_view
 from lightspeed_afas.ledger.queries import (
     LIGHTSPEED_DAY_BUDGET,
     ORDER_STATUSES,
@@ -32,7 +33,7 @@ class TenantInfo:
     timezone: str
     enabled: bool
     configured: bool
-    flows: tuple[str, ...] = ("orders",)  # from the tenant file: orders, and stock with a stock block
+    flows: tuple[str, ...] = ("orders",)  # from the tenant file: orders, and each flow whose block it has
 
     @property
     def dag_id(self) -> str:
@@ -78,8 +79,11 @@ def _summary(info: TenantInfo, found: dict[str, Any]) -> dict[str, Any]:
 
 
 def tenant_summary(queries: LedgerQueries, info: TenantInfo, now: datetime) -> dict[str, Any]:
-    """One overview row: last run, bookings today / this week, problems now, call budget, 30-day chart."""
-    return overview(queries, [info], now)["tenants"][0]
+    """One overview row: last run, bookings today / this week, problems now, call budget, 30-day chart;
+    with an articles block also ``articles``, the Articles section (``article_data.article_view``)."""
+    summary = overview(queries, [info], now)["tenants"][0]
+    summary["articles"] = article_view(queries.engine, info.tenant) if "articles" in info.flows else None
+    return summary
 
 
 def overview(

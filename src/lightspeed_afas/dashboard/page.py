@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from lightspeed_afas.dashboard.article_section import article_section
 from lightspeed_afas.dashboard.assets import RESYNC_JS
 from lightspeed_afas.dashboard.components import (
     badge,
@@ -160,7 +161,8 @@ def tenant_page(
     stock: dict[str, Any] | None = None,
 ) -> str:
     """One tenant: headline numbers, 30-day chart, the filtered orders (with Re-sync), bookings, runs;
-    with a stock block, the Stock section (``stock``: ``stock_data.stock_view``)."""
+    with a stock block, the Stock section (``stock``: ``stock_data.stock_view``); with an articles block,
+    the Articles section (``summary["articles"]``: ``article_data.article_view``)."""
     tenant, dag_id = summary["tenant"], summary["dag_id"]
     zone = ZoneInfo(summary["timezone"])
     body = (
@@ -182,6 +184,7 @@ def tenant_page(
         "<h2>Recent runs</h2>"
         f"{_runs_table(runs, dag_id, airflow_root, zone)}"
         f"{stock_section(stock, airflow_root, zone)}"
+        f"{article_section(summary.get('articles'), airflow_root, zone)}"
         f"{_script_config(tenant, dag_id, prefix, airflow_root)}"
     )
     return layout(f"{TITLE}: {tenant}", body, f"<script>{RESYNC_JS}</script>")

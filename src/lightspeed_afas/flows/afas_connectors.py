@@ -10,16 +10,16 @@ from lightspeed_afas.hooks.errors import AfasAuthError, AfasNotFoundError
 
 
 def connector_field_count(
-    hooks: Hooks, connector: str, wanted: Mapping[str, str], setting: str, error: type[Exception]
+    hooks: Hooks, connector: str, wanted: Mapping[str, str], instead: str | None, error: type[Exception]
 ) -> int:
     """The connector's field count; ``error`` naming what is missing (``wanted``: setting → field id;
-    ``setting``: the tenant key that names the connector)."""
+    ``instead``: what else the tenant can do, e.g. "set stock.connector to the one you use")."""
     try:
         meta = hooks.afas.metainfo_get(connector)
     except AfasAuthError as exc:
         raise error(
             f"AFAS does not offer the GetConnector {connector} to this token ({exc}). Import it into the "
-            f"environment and add it to the App Connector, or set {setting} to the one you use."
+            f"environment and add it to the App Connector{', or ' + instead if instead else ''}."
         ) from None
     except AfasNotFoundError as exc:
         raise error(f"AFAS has no GetConnector {connector}: {exc}") from None

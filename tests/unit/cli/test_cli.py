@@ -80,3 +80,29 @@ def test_commands_registered_and_module_entry_point(include):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "demo (include/tenants/demo.yaml): OK" in done.stdout
+
+
+def test_validate_describes_the_articles_block(include, capsys):
+    block = {
+        "fields": ["title", "price", "tax"],
+        "prices": {"source": "price_list", "debtor": "10001", "afas_includes_vat": True, "write": "incl"},
+        "vat_groups": {"HOOG": 21, "LAAG": 9},
+        "languages": ["nl", "en"],
+        "create_missing": True,
+        "max_writes_per_run": 500,
+    }
+    include.tenant("shop_b", {"articles": block})
+    include.tenant("shop_c", {"articles": None})
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  articles: DAG lightspeed_afas_shop_b__articles every '0 * * * *'; AFAS leads on title, price, tax "
+        "(reads Profit_Article)\n"
+        "    matches variant articleCode then sku (trimmed, any case); prices from Profit_SalesPrice "
+        "of debtor 10001 in EUR (incl. VAT in AFAS), writes incl; VAT groups HOOG 21 %, LAAG 9 %; languages "
+        "nl, en\n"
+        "    creates missing products; titles up to 255 characters; full comparison every 24 h (reads overlap "
+        "10 min); leaves 40% of each rate-limit window to orders; pool lightspeed_demo; at most 500 writes a run"
+    ) in out
+    shop_c = out[out.index("shop_c (") :]
+    assert "  articles: off (no articles block)" in shop_c

@@ -14,6 +14,7 @@ from lightspeed_afas.config import load_tenant
 from lightspeed_afas.hooks.errors import AfasAuthError, LightspeedAuthError
 
 STOCK_FIELDS = ["Item_code", "In_stock", "Unit", "Warehouse_code"]
+NO_ARTICLES = {"articles": None}  # the demo tenant's articles flow: tests/unit/cli/test_doctor_articles.py
 
 
 class FakeLightspeed:
@@ -85,7 +86,9 @@ def lines(tenant_id: str) -> list[str]:
 
 
 def test_a_stock_tenant_gets_the_connector_and_the_variants_checked(include, hooks):
-    include.tenant("acme", {"stock": {"fields": {"warehouse": "Warehouse_code"}, "warehouses": ["01"]}})
+    include.tenant(
+        "acme", {"stock": {"fields": {"warehouse": "Warehouse_code"}, "warehouses": ["01"]}, **NO_ARTICLES}
+    )
     found = lines("acme")
     assert (
         "ok   Lightspeed variants of lightspeed_demo: variants/count answers 1,001 variant(s); a full "
@@ -103,7 +106,7 @@ def test_a_stock_tenant_gets_the_connector_and_the_variants_checked(include, hoo
 
 
 def test_a_missing_field_and_a_connector_not_offered_are_one_line_each(include, hooks):
-    include.tenant("acme", {"stock": {"fields": {"quantity": "Vrij"}}})
+    include.tenant("acme", {"stock": {"fields": {"quantity": "Vrij"}}, **NO_ARTICLES})
     fail = [x for x in lines("acme") if x.startswith("FAIL")]
     assert fail == [
         "FAIL stock GetConnector Profit_Stock_per_Warehouse: GetConnector Profit_Stock_per_Warehouse has no "
@@ -112,7 +115,7 @@ def test_a_missing_field_and_a_connector_not_offered_are_one_line_each(include, 
     ]
     hooks.clear()
     hooks.update({"lightspeed": {}, "afas": {"offered": False}})
-    include.tenant("acme", {"stock": {}})
+    include.tenant("acme", {"stock": {}, **NO_ARTICLES})
     fail = [x for x in lines("acme") if x.startswith("FAIL")]
     assert len(fail) == 1 and fail[0].startswith(
         "FAIL stock GetConnector Profit_Stock_per_Warehouse: AFAS does not offer the GetConnector "
@@ -122,7 +125,7 @@ def test_a_missing_field_and_a_connector_not_offered_are_one_line_each(include, 
 
 
 def test_variants_the_key_may_not_read_fail_and_a_shop_that_does_not_answer_skips_them(include, hooks):
-    include.tenant("acme", {"stock": {}})
+    include.tenant("acme", {"stock": {}, **NO_ARTICLES})
     hooks["lightspeed"] = {"count": LightspeedAuthError("403 on variants/count: the key lacks products", 403)}
     found = lines("acme")
     assert (
@@ -138,7 +141,7 @@ def test_variants_the_key_may_not_read_fail_and_a_shop_that_does_not_answer_skip
 
 
 def test_without_a_stock_block_nothing_of_stock_is_checked(include, hooks):
-    include.tenant("acme", {"stock": None})
+    include.tenant("acme", {"stock": None, **NO_ARTICLES})
     found = lines("acme")
     assert not [x for x in found if "stock" in x.lower() or "variants" in x]
     assert hooks["ls"].count_calls == 0 and "Profit_Stock_per_Warehouse" not in hooks["afas_hook"].described

@@ -149,7 +149,7 @@ class _Planner:
 
     def finish(self) -> ArticlePlan:
         self.ledger.set_item_states(self.settings.tenant, self.states)
-        self.plan.left_alone = dict(Counter(_kind(r) for r in self.reasons.values()))
+        self.plan.left_alone = dict(Counter(reason_kind(r) for r in self.reasons.values()))
         for code, reason in sorted(self.reasons.items())[:EXAMPLES]:
             _example(self.plan, code, reason)
         return self.plan
@@ -205,7 +205,8 @@ def _shared_codes(left_alone: dict[int, str], items: dict) -> dict[str, str]:
     return out
 
 
-def _kind(reason: str) -> str:
+def reason_kind(reason: str) -> str:
+    """A left-alone reason's kind, for counts: not supported, not in the shop, shared code, …"""
     if reason.startswith("not supported"):
         return NOT_SUPPORTED
     if reason.startswith(MISSING):

@@ -53,20 +53,9 @@ def read_afas_articles(
     _read_items(settings, request, ledger, hooks, now, read)
     _read_prices(settings, hooks, now, read)
     if "ean" in settings.fields:
-        take = _take(
-            connector_field_count(
-                hooks,
-                codes.BARCODE_CONNECTOR,
-                _named(codes.BARCODE_FIELDS),
-                codes.BARCODE_CONNECTOR,
-                ArticlesConfigError,
-            )
-        )
-        rows = hooks.afas.get_rows(
-            codes.BARCODE_CONNECTOR,
-            [codes.BARCODE_FIELDS["code"], codes.BARCODE_FIELDS["barcode"]],
-            take=take,
-        )
+        take = _take(_checked(hooks, codes.BARCODE_CONNECTOR, settings))
+        order = [codes.BARCODE_FIELDS["code"], codes.BARCODE_FIELDS["barcode"]]
+        rows = hooks.afas.get_rows(codes.BARCODE_CONNECTOR, order, take=take)
         read.barcodes = pick_barcodes(rows, codes.BARCODE_FIELDS)
     log.info(
         "AFAS: %d item(s) read from %s (%s read), %d without an item code%s; %d price(s), %d unusable; %d barcode(s).",
@@ -80,6 +69,40 @@ def read_afas_articles(
         len(read.barcodes),
     )
     return read
+
+
+def needed_connectors(
+    fields: tuple[str, ...] | list[str], price_source: str
+) -> list[tuple[str, dict[str, str], str | None]]:
+    """The GetConnectors a block reads: (connector, setting → field id, what else the tenant can do)."""
+    needed: list[tuple[str, dict[str, str], str | None]] = [
+        (codes.ARTICLE_CONNECTOR, _named(codes.ARTICLE_FIELDS), None)
+    ]
+    if "price" in fields:
+        basic = price_source == "basic"
+        connector = codes.ARTICLE_BASIC_CONNECTOR if basic else codes.SALES_PRICE_CONNECTOR
+        ids = codes.ARTICLE_BASIC_FIELDS if basic else codes.SALES_PRICE_FIELDS
+        other = "price_list" if basic else "basic"
+        needed.append(
+            (
+                connector,
+                {"articles.prices": ids["price"], "item code": ids["code"]},
+                f"set articles.prices.source to {other}",
+            )
+        )
+    if "ean" in fields:
+        needed.append(
+            (codes.BARCODE_CONNECTOR, _named(codes.BARCODE_FIELDS), "take ean out of articles.fields")
+        )
+    return needed
+
+
+def _checked(hooks: Hooks, connector: str, settings: ArticleSyncSettings) -> int:
+    """The connector's field count, checked as ``needed_connectors`` says."""
+    ((wanted, instead),) = [
+        (w, i) for c, w, i in needed_connectors(settings.fields, settings.price_source) if c == connector
+    ]
+    return connector_field_count(hooks, connector, wanted, instead, ArticlesConfigError)
 
 
 def _named(fields: dict[str, str]) -> dict[str, str]:
@@ -99,9 +122,7 @@ def _read_items(
     read: ArticleRead,
 ) -> None:
     ids = codes.ARTICLE_FIELDS
-    take = _take(
-        connector_field_count(hooks, codes.ARTICLE_CONNECTOR, _named(ids), "articles", ArticlesConfigError)
-    )
+    take = _take(_checked(hooks, codes.ARTICLE_CONNECTOR, settings))
     state = ledger.flow_state(settings.tenant, FLOW)
     last_full = _time(state.get(FULL_READ_AT))
     seen = state.get(MODIFIED)
@@ -150,10 +171,7 @@ def _read_prices(settings: ArticleSyncSettings, hooks: Hooks, now: datetime, rea
             Condition(ids["date"], Op.EQ, today),
             Condition(ids["currency"], Op.EQ, settings.price_currency),
         ]]  # fmt: skip
-    wanted = {"articles.prices": ids["price"], "item code": ids["code"]}
-    take = _take(
-        connector_field_count(hooks, connector, wanted, "articles.prices.source", ArticlesConfigError)
-    )
+    take = _take(_checked(hooks, connector, settings))
     try:
         rows = hooks.afas.get_rows(connector, order, filters, take=take)
     except AfasValidationError as exc:

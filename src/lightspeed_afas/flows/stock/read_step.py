@@ -62,7 +62,9 @@ def check_connector(settings: StockSyncSettings, hooks: Hooks) -> int:
     if settings.warehouse_field:
         wanted["stock.fields.warehouse"] = settings.warehouse_field
     try:
-        return connector_field_count(hooks, settings.connector, wanted, "stock.connector", StockConfigError)
+        return connector_field_count(
+            hooks, settings.connector, wanted, "set stock.connector to the one you use", StockConfigError
+        )
     except StockConfigError as exc:
         if "has no field" not in str(exc):
             raise
