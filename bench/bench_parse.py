@@ -46,7 +46,9 @@ def make_include(root: Path, tenants: int) -> Path:
     for i in range(tenants):
         tenant_id = f"shop_{i:04d}"
         data = {**demo, "tenant": tenant_id, "name": f"Shop {i:04d}"}
-        data.pop("stock", None)  # one DAG per tenant: the figures stay comparable with earlier runs
+        # One DAG per tenant: the figures stay comparable with earlier runs.
+        for flow in ("stock", "articles"):
+            data.pop(flow, None)
         data["lightspeed"] = {**demo["lightspeed"], "conn_id": f"lightspeed_{tenant_id}"}
         data["afas"] = {**demo["afas"], "conn_id": f"afas_env_{i % 20:02d}"}  # 20 AFAS environments
         (include / "tenants" / f"{tenant_id}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))

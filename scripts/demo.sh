@@ -114,6 +114,7 @@ start() {
   "$BIN/airflow" pools import "$DEMO/pools.json" >/dev/null
   run_demo_tenant
   run_demo_stock
+  run_demo_articles
   cat <<INFO
 
 The demo is up (everything listens on 127.0.0.1 only):
@@ -122,7 +123,8 @@ The demo is up (everything listens on 127.0.0.1 only):
   AFAS emulator       http://127.0.0.1:$AFAS_PORT/ProfitRestServices     (admin view: http://127.0.0.1:$AFAS_PORT/_admin/state)
   Logs                $DEMO/{lightspeed,afas,airflow}.log
   The ledger          source .demo/env && python -m lightspeed_afas log demo   (--runs, --open, --status failed,
-                      --order NUMBER [--detail]); the retention DAG: lightspeed_afas_log_retention
+                      --order NUMBER [--detail]; --flow stock, --flow articles); the retention DAG: lightspeed_afas_log_retention
+  Articles            airflow dags trigger lightspeed_afas_demo__articles --conf '{"dry_run": true}'   (the diff, nothing written)
   Stop it all         make demo-stop
 INFO
 }
@@ -183,6 +185,32 @@ run_demo_stock() {  # unpause the demo tenant's stock DAG after the orders: AFAS
   echo
   echo "Variants it leaves alone, and why (python -m lightspeed_afas log demo --flow stock --open):"
   "$BIN/python" -m lightspeed_afas log demo --flow stock --open | sed 's/^/  /' || true
+}
+
+run_demo_articles() {  # unpause the articles DAG (its first run aligns the shop), then a price change in AFAS
+  local dag=lightspeed_afas_demo__articles item=ART-2001 price=12.34 since
+  local afas=http://127.0.0.1:$AFAS_PORT lightspeed=http://127.0.0.1:$LIGHTSPEED_PORT
+  "$BIN/airflow" dags unpause "$dag" >/dev/null
+  echo
+  echo "Unpaused $dag: AFAS's items (description, price, barcode, VAT group, blocked) overwrite the shop's"
+  echo "variants and products. Its first run aligns the shop with AFAS. Waiting for it ..."
+  print_runs_when_done "$dag"
+  echo
+  echo "What its first run wrote (from the ledger, lsafas_article_write):"
+  "$BIN/python" scripts/demo_articles.py run | sed 's/^/  /' || true
+  echo
+  echo "Now a price change in AFAS (POST $afas/_admin/articles), and the articles DAG triggered once more:"
+  since=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
+  "$BIN/python" scripts/demo_articles.py set-price "$afas" "$item" "$price" | sed 's/^/  /'
+  "$BIN/airflow" dags trigger "$dag" >/dev/null
+  print_runs_when_done "$dag"
+  echo
+  echo "The articles runs, and the fields the newest one wrote, shop value → AFAS value (python -m lightspeed_afas log demo --flow articles):"
+  if ! "$BIN/python" -m lightspeed_afas log demo --flow articles | sed 's/^/  /'; then
+    echo "  (the log command failed; the fields written since the price change, from lsafas_article_write:)"
+    "$BIN/python" scripts/demo_articles.py writes --since "$since" | sed 's/^/  /' || true
+  fi
+  "$BIN/python" scripts/demo_articles.py variant "$lightspeed" "$item" | sed 's/^/  /' || true
 }
 
 stop() {

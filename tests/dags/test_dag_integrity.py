@@ -43,10 +43,13 @@ def test_one_dag_per_enabled_tenant(bag):
     assert bag.import_errors == {}
     assert sorted(bag.dag_ids) == [
         "lightspeed_afas_acme",
-        "lightspeed_afas_acme__stock",  # the tenants here copy the demo tenant, whose stock flow is on
+        "lightspeed_afas_acme__articles",  # the tenants here copy the demo tenant: its flows are on
+        "lightspeed_afas_acme__stock",
         "lightspeed_afas_beta",
+        "lightspeed_afas_beta__articles",
         "lightspeed_afas_beta__stock",
         "lightspeed_afas_demo",
+        "lightspeed_afas_demo__articles",
         "lightspeed_afas_demo__stock",
         "lightspeed_afas_log_retention",
     ]

@@ -40,8 +40,10 @@ def test_dagbag_loads_the_valid_tenants_and_names_each_broken_file(tenants):
     bag = DagBag(dag_folder=str(DAGS))
     assert sorted(bag.dag_ids) == [
         "lightspeed_afas_acme",
-        "lightspeed_afas_acme__stock",  # the tenants copy the demo tenant, whose stock flow is on
+        "lightspeed_afas_acme__articles",  # the tenants copy the demo tenant: its flows are on
+        "lightspeed_afas_acme__stock",
         "lightspeed_afas_demo",
+        "lightspeed_afas_demo__articles",
         "lightspeed_afas_demo__stock",
         "lightspeed_afas_log_retention",
     ]
@@ -104,8 +106,10 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     result = parse(bundle)
     assert sorted(d.dag_id for d in result.serialized_dags) == [
         "lightspeed_afas_acme",
+        "lightspeed_afas_acme__articles",
         "lightspeed_afas_acme__stock",
         "lightspeed_afas_demo",
+        "lightspeed_afas_demo__articles",
         "lightspeed_afas_demo__stock",
     ]
     assert sorted(result.import_errors) == [BROKEN, "include/tenants/typo.yaml"]
@@ -116,8 +120,10 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     # The valid tenants' DAGs are neither stale nor flagged: the error is not keyed by the DAG file.
     assert stored_dags(bundle) == {
         "lightspeed_afas_acme": (False, False),
+        "lightspeed_afas_acme__articles": (False, False),
         "lightspeed_afas_acme__stock": (False, False),
         "lightspeed_afas_demo": (False, False),
+        "lightspeed_afas_demo__articles": (False, False),
         "lightspeed_afas_demo__stock": (False, False),
     }
 
@@ -130,10 +136,13 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     persist(bundle, fixed)
     assert set(stored_dags(bundle)) == {
         "lightspeed_afas_acme",
+        "lightspeed_afas_acme__articles",
         "lightspeed_afas_acme__stock",
         "lightspeed_afas_broken",
+        "lightspeed_afas_broken__articles",
         "lightspeed_afas_broken__stock",
         "lightspeed_afas_demo",
+        "lightspeed_afas_demo__articles",
         "lightspeed_afas_demo__stock",
     }
     assert sorted(stored_errors(bundle)) == [BROKEN, "include/tenants/typo.yaml"]
@@ -153,7 +162,9 @@ def test_why_not_key_the_error_by_the_dag_file(airflow_db, include):
     persist(bundle, result)
     assert stored_dags(bundle) == {
         "lightspeed_afas_acme": (True, True),
+        "lightspeed_afas_acme__articles": (True, True),
         "lightspeed_afas_acme__stock": (True, True),
         "lightspeed_afas_demo": (True, True),
+        "lightspeed_afas_demo__articles": (True, True),
         "lightspeed_afas_demo__stock": (True, True),
     }

@@ -58,14 +58,22 @@ class CatalogCalls:
         )
 
     def products_created_since(self, moment: datetime, zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
-        """Products created at ``moment`` or later (however the shop reads the time): where a product
-        whose POST answer was lost is looked for."""
+        """Every product created at ``moment`` or later (however the shop reads the time), all pages:
+        where a product whose POST answer was lost is looked for."""
         params: Params = [
             ("fields", ",".join(PRODUCT_FIELDS)),
             ("created_at_min", self.format_lower_bound(moment, zone)),
-            ("limit", "250"),
         ]
-        return list(self.call_json("GET", "products", params, endpoint="products").get("products") or [])
+        pages = order_pages(
+            lambda p: self.call_json("GET", "products", p, endpoint="products"),
+            params,
+            250,
+            MAX_CATALOG_PAGES,
+            self.conn_id,
+            root="products",
+            advice="The shop has more new products than the articles flow reads.",
+        )
+        return [product for page in pages for product in page]
 
     def product_variants(self, product_id: int) -> list[dict[str, Any]]:
         params: Params = [("product", str(int(product_id))), ("fields", ",".join(CATALOG_VARIANT_FIELDS))]
