@@ -13,7 +13,7 @@ help:
 	@echo "make demo-stop  stop what make demo started"
 	@echo "make test       install when needed, then ruff and the whole test suite"
 	@echo "make reliability  the fault, hostile-input and leak suite with 200 seeded fault plans, and its table"
-	@echo "make bench      the benchmarks in bench/ (about 12 minutes): one table, raw output in bench/results/"
+	@echo "make bench      the benchmarks in bench/ (about 15 minutes): one table, raw output in bench/results/"
 
 # Re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml

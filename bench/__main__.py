@@ -1,6 +1,6 @@
 """``make bench``: every benchmark in ``bench/``, then one table (also in ``bench/results/summary.txt``).
 
-    python -m bench                 # the full run (about 13 minutes on 2 cores)
+    python -m bench                 # the full run (about 16 minutes on 2 cores)
     python -m bench --smoke         # every benchmark at a tiny size (the tests run this)
 
 Raw output of each benchmark goes to ``bench/results/`` (or ``--out-dir``); where a time target is
@@ -33,7 +33,14 @@ def main(argv: list[str] | None = None) -> int:
 
     import tempfile
 
-    from bench import bench_calls, bench_parse, bench_processing, bench_stock, bench_throughput
+    from bench import (
+        bench_articles,
+        bench_calls,
+        bench_parse,
+        bench_processing,
+        bench_stock,
+        bench_throughput,
+    )
 
     tenant_dir = Path(tempfile.mkdtemp(prefix="lsafas-bench-tenant-"))
     atexit.register(shutil.rmtree, tenant_dir, ignore_errors=True)
@@ -60,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n[6] the stock flow: calls, peak RSS, the budget shared with orders", flush=True)
     stock = bench_stock.run(bench_stock.SMOKE if args.smoke else bench_stock.FULL, out / "stock.txt")
 
+    print("\n[7] the articles flow: calls, writes, the budget shared with orders", flush=True)
+    articles = bench_articles.run(
+        bench_articles.SMOKE if args.smoke else bench_articles.FULL, out / "articles.txt"
+    )
+
     print("\n[2] throughput against the Lightspeed rate limit", flush=True)
     if args.smoke:
         throughput = bench_throughput.run(40, 300.0, (25, 1000, 10000), 5.0, 1, out / "throughput.txt")
@@ -72,7 +84,12 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     table = summary_table(
-        processing, parse, bench_calls.summary(calls), throughput, args.smoke, bench_stock.summary_rows(stock)
+        processing,
+        parse,
+        bench_calls.summary(calls),
+        throughput,
+        args.smoke,
+        bench_stock.summary_rows(stock) + bench_articles.summary_rows(articles),
     )
     minutes = (time.perf_counter() - started) / 60
     text = f"{heading}\n\n{table}\n\n(make bench took {minutes:.1f} minutes)"
@@ -208,7 +225,7 @@ def summary_table(
             )
         )
         rows.append((f"   per task (MB): {per_task}", "", "", ""))
-    rows.extend(stock)  # benchmark 6, the stock flow (``bench_stock.summary_rows``)
+    rows.extend(stock)  # benchmarks 6 and 7: the stock and articles flows (``summary_rows`` of each)
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     names = ("benchmark", "measured: median (low–high)", "floor", "target")
     widths = [max(w, len(n)) for w, n in zip(widths, names, strict=True)]

@@ -5,8 +5,9 @@
 The JSON is written by ``tests/reliability/conftest.py`` when ``RELIABILITY_REPORT`` is set.
 Exit status 1 when the figures show a duplicate, a lost order, a leak, a bad input that was not
 handled cleanly, or a stock level wrong at the end (or a variant the stock flow should have left alone
-changed, or a ledger that disagrees with the shop) — so a green ``make reliability`` means the table
-says what the promise says.
+changed, or a ledger that disagrees with the shop), or a duplicate or lost product or an article field
+wrong at the end (or a product AFAS has no item for changed, or an article write log that disagrees with
+the shop) — so a green ``make reliability`` means the table says what the promise says.
 """
 
 from __future__ import annotations
@@ -42,6 +43,34 @@ STOCK_BAD = (
     "ledger map levels disagreeing or missing",
     "ledger pushes disagreeing with the shop",
 )
+# The articles flow's checks (tests/reliability/test_article_faults.py), in print order; the bad ones must be 0.
+ARTICLES = (
+    "article scenarios checked",
+    "article fields right at the end",
+    "article fields wrong at the end",
+    "AFAS items with exactly one product",
+    "duplicate products",
+    "AFAS items without a product (lost)",
+    "products without an AFAS item untouched",
+    "products without an AFAS item changed",
+    "ledger article writes agreeing with the shop",
+    "ledger article writes unanswered, settled later",
+    "ledger article writes disagreeing with the shop",
+    "article fields written twice in one run",
+    "products created with one 'created' row",
+    "products created with more or no 'created' row",
+    "ledger article items disagreeing with the shop",
+)
+ARTICLES_BAD = (
+    "article fields wrong at the end",
+    "duplicate products",
+    "AFAS items without a product (lost)",
+    "products without an AFAS item changed",
+    "ledger article writes disagreeing with the shop",
+    "article fields written twice in one run",
+    "products created with more or no 'created' row",
+    "ledger article items disagreeing with the shop",
+)
 
 
 def rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -60,7 +89,10 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     if any(kind in checks for kind in STOCK):
         for kind in STOCK:
             out.append(("stock", kind, str(checks.get(kind, 0))))
-    for kind in sorted(set(checks) - set(BOOKS) - set(STOCK)):
+    if any(kind in checks for kind in ARTICLES):
+        for kind in ARTICLES:
+            out.append(("articles", kind, str(checks.get(kind, 0))))
+    for kind in sorted(set(checks) - set(BOOKS) - set(STOCK) - set(ARTICLES)):
         out.append(("checks", kind, str(checks[kind])))
     bad = report.get("bad_inputs", {})
     for kind in (
@@ -80,7 +112,7 @@ def rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
 def problems(report: dict[str, Any]) -> list[str]:
     found = []
     checks, bad, leaks = report.get("checks", {}), report.get("bad_inputs", {}), report.get("leaks", {})
-    for kind in ("duplicate orders", "duplicate relations", "lost orders", *STOCK_BAD):
+    for kind in ("duplicate orders", "duplicate relations", "lost orders", *STOCK_BAD, *ARTICLES_BAD):
         if checks.get(kind, 0):
             found.append(f"{checks[kind]} {kind}")
     handled = bad.get("rejected with a specific reason", 0) + bad.get("absorbed and booked correctly", 0)
@@ -119,6 +151,8 @@ def render(report: dict[str, Any], markdown: bool = False) -> str:
     clean = "0 duplicates, 0 lost orders, 0 leaks"
     if any(kind in report.get("checks", {}) for kind in STOCK):
         clean += ", 0 stock levels wrong"
+    if any(kind in report.get("checks", {}) for kind in ARTICLES):
+        clean += ", 0 duplicate or lost products, 0 article fields wrong"
     footer = "Verdict: " + ("; ".join(verdict) if verdict else clean)
     return "\n".join([title, "", *lines, "", footer])
 

@@ -181,7 +181,7 @@ class ArticleLog:
         """Merge what was read (visibility, texts of the languages read) into the stored products."""
         if not products:
             return
-        stored = self.shop_products(tenant)
+        stored = self._stored_products(tenant, list(products))
         now = clock.now_utc()
         rows = []
         for pid, read in products.items():
@@ -192,6 +192,18 @@ class ArticleLog:
             merged["texts"] = texts
             rows.append({"tenant": tenant, "product_id": pid, "shop": merged, "seen_at": now})
         _replace(self.engine, t.article_product, t.article_product.c.product_id, tenant, rows, "product_id")
+
+    def _stored_products(self, tenant: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+        c = t.article_product.c
+        found: dict[int, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                rows = conn.execute(
+                    sa.select(c.product_id, c.shop).where(c.tenant == tenant, c.product_id.in_(chunk))
+                )
+                found.update({int(pid): dict(shop or {}) for pid, shop in rows})
+        return found
 
     def remove_catalogue_not_seen_since(self, tenant: str, since: datetime) -> int:
         """After a full read: drop variants and products no read saw since ``since`` (deleted in the shop)."""

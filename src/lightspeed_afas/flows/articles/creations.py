@@ -54,9 +54,17 @@ class Creator:
         self.settings, self.ledger, self.hooks, self.plan, self.done = settings, ledger, hooks, plan, done
         self.tenant = settings.tenant
         self.items = ledger.article_items(settings.tenant)
+        # A retried task meets items an earlier try created: their "created" rows say so.
+        self.done_before = {
+            w["item_code"]
+            for w in ledger.article_writes(settings.tenant, request.run_id, limit=100_000)
+            if w["field"] == "create" and w["outcome"] == "created"
+        }
 
     def create_all(self) -> None:
         for index, code in enumerate(self.plan.creations):
+            if code in self.done_before:
+                continue
             try:
                 self.create(code)
             except LightspeedBudgetExhaustedError as exc:

@@ -28,6 +28,7 @@ from lightspeed_afas.flows.articles.catalogue import codes_of, refresh_catalogue
 from lightspeed_afas.flows.articles.results import ArticlePlan, ArticleRead
 from lightspeed_afas.flows.articles.settings import ArticleRequest, ArticleSyncSettings
 from lightspeed_afas.flows.clients import Hooks
+from lightspeed_afas.hooks.errors import LightspeedBudgetExhaustedError
 from lightspeed_afas.ledger import Ledger
 from lightspeed_afas.ledger.articles import ItemRow
 
@@ -49,7 +50,20 @@ def plan_articles(
     """Refresh the catalogue, decide per AFAS item, and return the fields to write and the products to create."""
     languages = settings.languages or (hooks.lightspeed.language,)
     refresh = refresh_catalogue(settings, request, ledger, hooks, languages, now)
-    taxes = hooks.lightspeed.list_taxes() if "tax" in settings.fields else []
+    if not refresh.complete:
+        # The key's budget is spent (orders first): plan nothing on a half-read catalogue.
+        return ArticlePlan(
+            languages=list(languages),
+            refresh=refresh.kind,
+            complete=False,
+            stopped_because=refresh.stopped_because,
+        )
+    try:
+        taxes = hooks.lightspeed.list_taxes() if "tax" in settings.fields else []
+    except LightspeedBudgetExhaustedError as exc:
+        return ArticlePlan(
+            languages=list(languages), refresh=refresh.kind, complete=False, stopped_because=str(exc)
+        )
     planner = _Planner(settings, ledger, read, languages, tax_ids_by_group(taxes, settings.vat_groups))
     planner.plan.refresh, planner.plan.complete = refresh.kind, refresh.complete
     planner.plan.stopped_because = refresh.stopped_because
@@ -164,14 +178,16 @@ def _unmatched(
         return
     article = row.article
     assert article is not None
+    title = target.values.get("title", article.title)
     if row.status == "creating" or (
         settings.create_missing and (not article.blocked or settings.create_blocked)
     ):
-        if "title" in target.problems:
-            _leave(states, reasons, row, code, f"cannot be created: {target.problems['title']}", None)
+        if "title" in target.problems or not title:
+            why = target.problems.get("title", "AFAS gives the item no description")
+            _leave(states, reasons, row, code, f"cannot be created: {why}", None)
         elif complete:
             plan.creations.append(code)
-            plan.targets[code] = {k: plain(v) for k, v in target.values.items()}
+            plan.targets[code] = {"title": title, **{k: plain(v) for k, v in target.values.items()}}
         return
     why = "blocked in AFAS" if settings.create_missing else "articles.create_missing is off"
     _leave(states, reasons, row, code, f"{MISSING} (no variant has its code; {why})", None)
