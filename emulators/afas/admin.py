@@ -4,7 +4,10 @@
                                    configured stock and article rules, the seeded stock, the articles of
                                    the catalogue again
   GET  /_admin/state               contacts (persons/organisations), debtors, orders (with lines and GUIDs),
-                                   invoices (direct invoices), catalogue, errors, time
+                                   invoices (direct invoices), catalogue, errors, time, credit_rules; each
+                                   order/invoice: connector, OrNu, state, status, invoice_number, fields,
+                                   lines (booked: a credit's QuUn negative), totals, credit (bool: has a
+                                   credit line, see ``credits``), rounding, created, modified
   GET  /_admin/calls               {"calls": {"GET /connectors/Profit_Debtor": n, "status 200": n, …},
                                     "by_status": {"GET /connectors/Profit_Debtor 200": n, …},
                                     "integration_ids": {"12345_678900": n, "(none)": n},
@@ -56,6 +59,10 @@
   POST /_admin/prices              {"rows": [{"item", "price", "debtor"?, "date"?, "quantity"?, "discount"?,
                                    "delete"?}]}                       → {"rows": n}
   POST /_admin/article_rules       {rule: value, …} (see ``articles``)   → {"rules": {…}}
+  POST /_admin/credit_rules        {rule: value, …} (see ``credits``: credit_marking, credit_unit_price,
+                                   mixed_lines, credit_stock, negative_rounding) → {"rules": {…}}; they
+                                   apply to writes from then on (a reset restores the configured ones)
+  GET  /_admin/credit_rules        → {"rules": {…}}
 
 Bad admin input → 400 ``{"error": "…"}``.
 """
@@ -71,7 +78,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from emulators.afas import stock
+from emulators.afas import credits, stock
 from emulators.afas.seed import add_contact, add_debtor
 from emulators.afas.state import STATUS_TEXT, SalesOrder
 
@@ -99,6 +106,8 @@ def _order(emu: AfasEmulator, order: SalesOrder) -> dict[str, Any]:
         "fields": jsonable(order.fields),
         "lines": [{"GuLi": ln.guid, "seq": ln.seq, **jsonable(ln.fields)} for ln in order.lines],
         "totals": jsonable(order.totals(emu.state.catalogue)),
+        "credit": credits.is_credit(emu.state.credits, order),
+        "rounding": order.rounding,
         "created": order.created.isoformat(),
         "modified": order.modified.isoformat(),
     }
@@ -128,7 +137,7 @@ def install_admin(app: FastAPI) -> None:
             return _bad(str(error))
         e = emu()
         with e.lock:
-            e.reset(keep_catalogue=bool(body.get("keep_catalogue")))
+            e.reset(keep_catalogue=bool(body.get("keep_catalogue")))  # also the configured credit rules
             stock.configure(e.state, e.config)
         return {"ok": True}
 
@@ -165,6 +174,7 @@ def install_admin(app: FastAPI) -> None:
                 "invoices": [_order(e, o) for o in s.orders.values() if o.connector == "FbDirectInvoice"],
                 "catalogue": s.catalogue.as_dict(),
                 "errors": list(s.errors),
+                "credit_rules": s.credits.as_dict(),
             }
 
     @app.get("/_admin/calls")
@@ -216,7 +226,7 @@ def install_admin(app: FastAPI) -> None:
                 return JSONResponse({"error": f"no order {number}"}, status_code=404)
             order.state = body["state"]
             order.modified = e.state.now()
-            stock.sync_order(e.state, order, number)
+            credits.sync_stock(e.state, order, number)
             return {"OrNu": number, "state": order.state, "status": STATUS_TEXT[order.state]}
 
     @app.post("/_admin/debtors")
@@ -257,6 +267,7 @@ def install_admin(app: FastAPI) -> None:
         return {"now": e.state.now().isoformat(), "seconds": e.clock.seconds()}
 
     install_stock_admin(app, emu)
+    install_credit_admin(app, emu)
 
 
 def install_stock_admin(app: FastAPI, emu: Callable[[], AfasEmulator]) -> None:
@@ -289,3 +300,20 @@ def install_stock_admin(app: FastAPI, emu: Callable[[], AfasEmulator]) -> None:
                 return {"rules": stock.set_rules(e.state, body, e.config.direct_invoice_connector)}
         except (ValueError, TypeError) as error:
             return _bad(f"invalid stock rules: {error}")
+
+
+def install_credit_admin(app: FastAPI, emu: Callable[[], AfasEmulator]) -> None:
+    @app.post("/_admin/credit_rules")
+    async def credit_rules(request: Request) -> Any:
+        e = emu()
+        try:
+            body = await _body(request)
+            with e.lock:
+                return {"rules": credits.set_rules(e.state, body)}
+        except (ValueError, TypeError) as error:
+            return _bad(f"invalid credit rules: {error}")
+
+    @app.get("/_admin/credit_rules")
+    def credit_rules_view() -> Any:
+        with emu().lock:
+            return {"rules": emu().state.credits.as_dict()}

@@ -1,7 +1,8 @@
 """How an AFAS emulator instance is set up: environment, tokens and what their App Connectors allow,
 limits, the custom GetConnectors, seeding, the fixed base time of its clock, the stock rules (what each
-one means: ``stock``; they can be changed at run time through ``POST /_admin/stock_rules``) and the article
-rules (``articles``; ``POST /_admin/article_rules``)."""
+one means: ``stock``; they can be changed at run time through ``POST /_admin/stock_rules``), the article
+rules (``articles``; ``POST /_admin/article_rules``) and the credit rules (``credits``; ``POST
+/_admin/credit_rules``)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,10 @@ class AfasConfig:
     sales_price_incl_vat: bool = False
     article_value_sets: str = "codes"  # codes | labels
     basic_stock_kind: str = "physical"  # physical | free | economic
+    # Credits (see ``credits``; ``POST /_admin/credit_rules`` changes them at run time): the [U] rules of
+    # credits on FbSales/FbDirectInvoice (erp-extras §2.6, §3 item 27). Defaults: AFAS's "Creditregel" examples.
+    credit_marking: str = "negative_lines"  # negative_lines | cror_required | cror_flips
+    credit_unit_price: str = "positive_only"  # positive_only | any
+    mixed_lines: str = "accept"  # accept | refuse
+    credit_stock: str = "book_back"  # book_back | none
+    negative_rounding: str = "half_away_from_zero"  # half_away_from_zero | half_up

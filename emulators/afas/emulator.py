@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from emulators.afas import articles
+from emulators.afas import articles, credits
 from emulators.afas.catalogue import Catalogue
 from emulators.afas.config import AfasConfig
 from emulators.afas.errors import ProfitError
@@ -41,6 +41,7 @@ class AfasEmulator:
             )
             seed_debtors(self.state, self.config.seeded_debtors, self.config.seed, self.config.base_time)
             articles.configure(self.state, self.config)
+            credits.configure(self.state, self.config)
             self.faults = Faults()
             self.reset_calls()
 

@@ -12,7 +12,11 @@ the referential checks of a strict environment (reference §3.2, §4.3–§4.6).
   refused. Direct invoices are ``invoiced`` at once.
 - A line without ``Upri`` gets the item's price (excl. VAT, incl. when ``InVa``), without ``VaRc`` the
   item's VAT code.
-- Once a write has succeeded, ``stock.sync_order`` books what the order does to stock (see ``stock``).
+- Credits (negative lines, ``CrOr``): ``credits`` checks the document as it will be stored against the
+  credit rules (``credit_marking``, ``credit_unit_price``, ``mixed_lines``), may negate the sent ``QuUn``
+  (``cror_flips``) and stamps the rounding rule (``negative_rounding``) on the document.
+- Once a write has succeeded, ``credits.sync_stock`` books what the order does to stock (see ``stock``; a
+  credit's negative lines as ``credit_stock`` says).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from emulators.afas import stock
+from emulators.afas import credits
 from emulators.afas.catalogue import ITEM_TYPES
 from emulators.afas.errors import ProfitError, does_not_exist
 from emulators.afas.relations import check_country
@@ -74,7 +78,8 @@ def check_line(state: AfasState, fields: dict[str, Any], incl_vat: bool) -> dict
     if completed.get("Upri") is None:
         price = Decimal(str(item.get("price", "0")))
         if incl_vat:
-            price = cents(price * (1 + catalogue.vat_codes.get(str(completed.get("VaRc")), Decimal("0"))))
+            rate = catalogue.vat_codes.get(str(completed.get("VaRc")), Decimal("0"))
+            price = cents(price * (1 + rate), state.credits.negative_rounding)
         completed["Upri"] = price
     return completed
 
@@ -83,13 +88,17 @@ def _lines_of(connector: str, element: Element) -> list[Element]:
     return element.sub(f"{connector}Lines")
 
 
-def _new_line(state: AfasState, seq: int, fields: dict[str, Any], incl: bool) -> SalesLine:
-    """A line to insert; sequence numbers are never reused within an order."""
+def _new_line(state: AfasState, seq: int, fields: dict[str, Any], header: dict[str, Any]) -> SalesLine:
+    """A line to insert (its ``QuUn`` as booked); sequence numbers are never reused within an order."""
     if fields.get("GuLi") is not None:
         raise ProfitError(
             "Het veld 'GUID regel' (GuLi) wordt bij het toevoegen van een regel door Profit bepaald."
         )
-    line_fields = check_line(state, {k: v for k, v in fields.items() if k != "@Action"}, incl)
+    line_fields = check_line(
+        state, {k: v for k, v in fields.items() if k != "@Action"}, bool(header.get("InVa"))
+    )
+    if line_fields.get("QuUn") is not None:
+        line_fields["QuUn"] = credits.booked_quantity(state.credits, header, line_fields["QuUn"])
     return SalesLine(state.guid(), seq, line_fields)
 
 
@@ -101,12 +110,12 @@ def insert(state: AfasState, connector: str, element: Element) -> dict[str, str]
             "afwijken van de voorgestelde nummering is niet toegestaan."
         )
     check_header(state, fields)
-    incl = bool(fields.get("InVa"))
     lines: list[SalesLine] = []
     for seq, line in enumerate(_lines_of(connector, element), start=1):
-        lines.append(_new_line(state, seq, line.fields, incl))
+        lines.append(_new_line(state, seq, line.fields, fields))
     if not lines:
         raise ProfitError(f"Een {DOCUMENT[connector].lower()} moet minimaal één regel bevatten.")
+    credits.check_document(state.credits, DOCUMENT[connector], fields, lines)
     invoice_number = None
     if connector == "FbDirectInvoice":
         invoice_number = fields.pop("SinOrNu", None)
@@ -128,8 +137,9 @@ def insert(state: AfasState, connector: str, element: Element) -> dict[str, str]
         now,
         now,
         invoice_number,
+        state.credits.negative_rounding,
     )
-    stock.sync_order(state, state.orders[number], number)
+    credits.sync_stock(state, state.orders[number], number)
     if connector == "FbDirectInvoice":
         return {"OrNu": number, "Liln": str(invoice_number)}
     return {"OrNu": number}
@@ -167,7 +177,7 @@ def update(state: AfasState, connector: str, element: Element) -> dict[str, str]
     for line in _lines_of(connector, element):
         action, guid = line.action, line.fields.get("GuLi")
         if action == "insert" or (action is None and guid is None):
-            lines.append(_new_line(state, next_seq, line.fields, incl))
+            lines.append(_new_line(state, next_seq, line.fields, header))
             next_seq += 1
             continue
         if guid is None:
@@ -189,16 +199,20 @@ def update(state: AfasState, connector: str, element: Element) -> dict[str, str]
             else:
                 merged[field_id] = value
         target.fields = check_line(state, merged, incl)
+        if line.fields.get("QuUn") is not None:
+            target.fields["QuUn"] = credits.booked_quantity(state.credits, header, line.fields["QuUn"])
     if not lines:
         raise ProfitError(f"Een {DOCUMENT[connector].lower()} moet minimaal één regel bevatten.")
+    credits.check_document(state.credits, DOCUMENT[connector], header, lines, previous=order.fields)
     order.fields = header
     order.lines = lines
     order.modified = state.now()
-    stock.sync_order(state, order, order.number)
+    order.rounding = state.credits.negative_rounding
+    credits.sync_stock(state, order, order.number)
     return {"OrNu": order.number}
 
 
 def delete(state: AfasState, connector: str, number: str) -> None:
     order = _open_order(state, connector, number, "DELETE")
     del state.orders[order.number]
-    stock.sync_order(state, None, order.number)
+    credits.sync_stock(state, None, order.number)

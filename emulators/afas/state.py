@@ -18,8 +18,9 @@ from typing import Any
 
 from emulators.afas.articles import ArticleBook
 from emulators.afas.catalogue import Catalogue
+from emulators.afas.credits import CreditRules
 from emulators.afas.stock import StockBook
-from emulators.afas.totals import LineAmounts, line_amounts, order_totals
+from emulators.afas.totals import HALF_AWAY_FROM_ZERO, LineAmounts, line_amounts, order_totals
 from emulators.clock import EmulatorClock
 
 # Processing state → Profit_Salesorders.Status text (AFAS-like; the pipeline treats "Geleverd" and
@@ -77,6 +78,7 @@ class SalesOrder:
     created: datetime
     modified: datetime
     invoice_number: str | None = None
+    rounding: str = HALF_AWAY_FROM_ZERO  # the credit rule negative_rounding when booked (``totals``)
 
     def amounts(self, catalogue: Catalogue) -> list[tuple[SalesLine, LineAmounts]]:
         incl = bool(self.fields.get("InVa"))
@@ -95,6 +97,7 @@ class SalesOrder:
                         incl,
                         f.get("PRDc"),
                         f.get("ARDc"),
+                        self.rounding,
                     ),
                 )
             )
@@ -116,6 +119,7 @@ class AfasState:
     errors: list[dict[str, Any]] = field(default_factory=list)
     stock: StockBook = field(default_factory=StockBook)  # filled by ``stock.configure``
     articles: ArticleBook = field(default_factory=ArticleBook)  # filled by ``articles.configure``
+    credits: CreditRules = field(default_factory=CreditRules)  # set by ``credits.configure``
     next_debtor: int = 10000
     next_contact: int = 1000001
     next_order: int = 60000001

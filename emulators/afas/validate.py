@@ -44,6 +44,7 @@ LABELS = {
     "MatchOga": "Organisatie vergelijken op", "AutoNum": "Autonummering", "EmAd": "E-mail werk",
     "LaNm": "Achternaam", "Nm": "Naam", "ZpCd": "Postcode", "Ad": "Straat", "HmNr": "Huisnummer", "Rs": "Woonplaats",
     "SinOrNu": "Factuurnummer", "ViGe": "Geslacht", "DaDe": "Gewenste leverdatum", "Ds": "Omschrijving",
+    "CrOr": "Creditorder", "Fref": "Factuurreferentie",
 }  # fmt: skip
 _INTEGER = re.compile(r"-?\d+")
 _NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")

@@ -1,7 +1,7 @@
 """The emulator's admin API under ``/_admin`` (no auth, JSON in and out; for tests, benchmarks, the demo).
 
   POST   /_admin/reset         {"seed": "demo", "orders": 60} (both optional) → {"orders": n}
-                               Reseed the shop (orders and customers) and the catalogue (one product
+                               Reseed the shop (orders and customers; invoices dropped) and the catalogue (one product
                                with one variant, stock 25, per demo-catalogue product; the gift cards
                                stockTracking "disabled", the workshop "indicator") and restore the
                                configured variant rules, the seeded taxes and the configured shop
@@ -46,7 +46,8 @@
   GET    /_admin/variants      {"variants": [{"id", "product", "articleCode", "sku", "ean",
                                "stockTracking", "stockLevel", "updatedAt", "movements": n}], "products": n}
   GET    /_admin/variants/{id} the same with createdAt, title, isDefault, prices, raw, movementLog
-  GET|POST /_admin/variant_rules  {<rule>: value, …} (see ``catalog`` and ``catalog_write``;
+  GET|POST /_admin/variant_rules  {<rule>: value, …} (see ``catalog`` and ``catalog_write``; the
+                               customers' and invoices' rules in ``customers`` and ``invoices``;
                                order_decrements merges) → {"rules"}
   POST   /_admin/products      {"products": [spec, …]} → {"products": [{"id", "variants": [ids],
                                "updatedAt"}, …]} (no shop caps, no create rules; specs applied in order)
@@ -76,49 +77,38 @@
   GET    /_admin/calls         {"calls": {"GET /{lang}/orders.json": n, …}, "statuses": {"200": n, …,
                                "dropped": n}, "total": n, "rate_limited": n}
   POST   /_admin/calls/reset   → {"ok": true}
+  POST   /_admin/customers     a customer spec → 201 {"customer": rendered}: a registered customer
+  PUT    /_admin/customers/{id} a spec (no id) → {"customer": rendered}; bumps updatedAt to the
+                               emulator's now (at least +1 s) unless "updatedAt" is given
+         spec: email (required on create), firstname, middlename, lastname, phone, mobile, gender
+         ("male"|"female"|false), birthDate ("YYYY-MM-DD"|false), company {name, coc, vat} | null,
+         street, number, extension, zipcode, city, country (""/null: false), isConfirmed (false),
+         language, memo, type, id, created_at/createdAt, updatedAt, lastOnlineAt (see ``customers``)
+  POST   /_admin/orders/{id}/invoice  {createdAt?, status?} → {"invoice", "created": bool}: the
+                               order's invoice (made now if it has none)
+  POST   /_admin/orders/{id}/credit   {"credit": {creditPayment, creditShipment, notifyNew,
+                               updateStock, orderProducts: [{id, quantity}]}} → {"credit": the credit
+                               note}; the public credit POST's checks and effects (see ``invoices``)
+  PUT    /_admin/invoices/{id} {status, isVatShifted, doNotifyNew, doNotifyPaid, updatedAt} (all
+                               optional) → {"invoice"}; bumps updatedAt unless "updatedAt" is given
   GET    /_admin/state         {"now", "orders": [rendered, lines embedded, by id], "customers",
+                               "invoices": [rendered, items embedded, by id],
                                "rate_limits": {key: [{limit, used, reset_in_s}] ×3}, "faults"}
-Bad admin input answers 400 ``{"error": "…"}``; an unknown order or variant id 404.
+Bad admin input answers 400 ``{"error": "…"}``; an unknown order, variant, customer or invoice id 404.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from emulators.lightspeed import serialize
+from emulators.lightspeed import invoices, serialize
+from emulators.lightspeed.admin_body import admin_input, read_json
 from emulators.lightspeed.emulator import LightspeedEmulator, base_url
 from emulators.lightspeed.store import AdminError
-
-
-async def read_json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise AdminError(f"body is not JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise AdminError("body must be a JSON object")
-    return body
-
-
-@contextlib.contextmanager
-def admin_input(what: str) -> Iterator[None]:
-    """Malformed admin input is the caller's mistake: a 400, not a 500."""
-    try:
-        yield
-    except AdminError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise AdminError(f"{what}: {type(exc).__name__}: {exc}") from exc
 
 
 def summary(order: dict[str, Any]) -> dict[str, Any]:
@@ -231,6 +221,7 @@ def admin_routes(app: FastAPI) -> None:
 
     @app.get("/_admin/state")
     def state(request: Request) -> Any:
+
         emulator = emu()
         base, semantics = base_url(request), emulator.config.line_price_semantics
         lang = emulator.config.languages[0]
@@ -247,6 +238,7 @@ def admin_routes(app: FastAPI) -> None:
             "now": serialize.stamp(emulator.clock.now()),
             "orders": orders,
             "customers": customers,
+            "invoices": invoices.render_all(emulator, base, lang),
             "rate_limits": emulator.limiter.snapshot(),
             "faults": emulator.faults.as_dict(),
         }

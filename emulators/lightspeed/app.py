@@ -8,6 +8,9 @@ language active on the shop, else 404 ``Unknown or inactive language``). Every b
   GET /{lang}/orders/{id}.json       {"order": …} with the lines under products.resource.embedded
   GET /{lang}/orders/{id}/products.json → {"orderProducts": […]}
   GET /{lang}/customers/{id}.json    {"customer": …}
+  GET /{lang}/customers.json, /{lang}/customers/count.json   the list: see ``customers``
+  GET /{lang}/invoices…, POST /{lang}/orders/{id}/credit.json   invoices, credit notes, their items
+                                     and the credit: see ``invoices``
   GET /{lang}/shop.json              {"shop": …} (currency, language)
   GET|PUT|POST|DELETE /{lang}/variants…, /{lang}/products…   the catalogue: see ``catalog_routes``
                                      and ``catalog_products`` (writes: ``catalog_write``)
@@ -47,6 +50,7 @@ from emulators.lightspeed import serialize
 from emulators.lightspeed.admin import admin_routes
 from emulators.lightspeed.catalog_routes import catalog_admin_routes, catalog_routes
 from emulators.lightspeed.config import LightspeedConfig
+from emulators.lightspeed.customers import customer_admin_routes, customer_routes
 from emulators.lightspeed.emulator import (
     ApiError,
     LightspeedEmulator,
@@ -57,6 +61,7 @@ from emulators.lightspeed.emulator import (
     time_bounds,
 )
 from emulators.lightspeed.faults import DroppedResponse
+from emulators.lightspeed.invoices import invoice_admin_routes, invoice_routes
 
 
 def error_response(
@@ -122,10 +127,14 @@ def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | No
             return response
         return done(response)
 
+    customer_routes(app)  # before public_routes: /customers/count.json is not /customers/{id}.json
+    invoice_routes(app)
     public_routes(app)
     catalog_routes(app)
     admin_routes(app)
     catalog_admin_routes(app)
+    customer_admin_routes(app)
+    invoice_admin_routes(app)
     return app
 
 

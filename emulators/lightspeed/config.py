@@ -40,6 +40,18 @@ RULE_CHOICES: dict[str, tuple[str, ...] | tuple[int, ...]] = {
     "visibility_write": ("linked", "independent"),
     "product_filters": ("ignore", "apply", "refuse"),
     "unknown_tax": ("refuse", "accept"),
+    # The customers' and invoices' rules; ``customers`` and ``invoices`` document each one. One
+    # exception to "strictest first": ``invoice_date_filters`` defaults to "apply" (an incremental
+    # read of invoices needs some window filter; "ignore" is there to test a shop without one).
+    "customer_created_filter": ("ignore", "apply", "refuse"),
+    "customer_email_filter": ("ignore", "apply", "refuse"),
+    "invoice_date_filters": ("apply", "ignore", "refuse"),
+    "invoice_credit_filter": ("ignore", "apply", "refuse"),
+    "invoice_items_root": ("invoiceItems", "invoiceItem", "items"),
+    "invoice_item_types": ("product/shipment/payment", "product/shipping/payment"),
+    "credit_item_signs": ("positive", "negative"),
+    "credited_invoice_link": ("false", "link"),
+    "credit_response": ("credit", "invoice"),
 }
 STOCK_TRACKING = ("enabled", "disabled", "indicator")
 
@@ -51,7 +63,8 @@ def _default_decrements() -> dict[str, bool]:
 @dataclass
 class VariantRules:
     """The variant/product rules (see ``catalog`` and ``catalog_write``; ``default_variant_title`` is any
-    non-empty string); ``update`` checks a whole change before applying it."""
+    non-empty string) and the customers'/invoices' rules (see ``customers`` and ``invoices``);
+    ``update`` checks a whole change before applying it."""
 
     variant_code_filters: str = "ignore"
     readonly_fields: str = "refuse"
@@ -76,6 +89,15 @@ class VariantRules:
     visibility_write: str = "linked"
     product_filters: str = "ignore"
     unknown_tax: str = "refuse"
+    customer_created_filter: str = "ignore"
+    customer_email_filter: str = "ignore"
+    invoice_date_filters: str = "apply"
+    invoice_credit_filter: str = "ignore"
+    invoice_items_root: str = "invoiceItems"
+    invoice_item_types: str = "product/shipment/payment"
+    credit_item_signs: str = "positive"
+    credited_invoice_link: str = "false"
+    credit_response: str = "credit"
     default_variant_title: str = "Default"
     title_max_length: int = 255
     stock_change_bumps_updated_at: bool = False

@@ -99,6 +99,21 @@ class Customer:
     phone: str
     company: tuple[str, str, str] | None
     created_at: datetime
+    # What the customers list and the admin API (``customers``) add; the defaults keep the seeded
+    # customers as they were rendered before.
+    updated_at: datetime | None = None  # None: created_at (set on creation)
+    last_online_at: datetime | None = None  # None renders null (never online)
+    mobile: str = ""
+    gender: str | None = None  # "male" | "female"; None renders false
+    birth_date: str | None = None  # "YYYY-MM-DD"; None renders false
+    is_confirmed: bool = True
+    memo: str = ""
+    language: str | None = None  # a language code; None renders false
+    type: str = "registered"
+
+    def __post_init__(self) -> None:
+        if self.updated_at is None:
+            self.updated_at = self.created_at
 
 
 def make_customers(rng: random.Random, count: int, base_time: datetime) -> list[Customer]:
@@ -128,6 +143,7 @@ def make_customers(rng: random.Random, count: int, base_time: datetime) -> list[
                 created_at=base_time - timedelta(days=rng.randint(30, 400)),
             )
         )
+        customers[-1].last_online_at = customers[-1].created_at
     return customers
 
 

@@ -103,6 +103,10 @@ def _shipping_address(order: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def shipment_title(order: dict[str, Any]) -> str:
+    return "Afhalen in de winkel" if order.get("ship_to", "billing") is None else "PostNL"
+
+
 def _cost_rates(incl: Decimal, excl: Decimal) -> list[dict[str, Any]]:
     return [{"name": "21%", "rate": num(COST_VAT), "amount": num(incl - excl)}] if incl else []
 
@@ -189,7 +193,7 @@ def render_order(
             "shipmentPriceIncl": num(t.shipping_incl),
             "shipmentDiscountExcl": 0,
             "shipmentDiscountIncl": 0,
-            "shipmentTitle": "Afhalen in de winkel" if picked_up else "PostNL",
+            "shipmentTitle": shipment_title(order),
             "shipmentData": [] if picked_up else {"deliver_at_neighbours": False, "delivery_time": "10:00"},
             "shippingDate": None,
             "deliveryDate": None,
@@ -250,9 +254,9 @@ def render_lines(
                 {"name": f"{num(Decimal(line['taxRate']) * 100)}%", "rate": rate, "amount": num(amounts.vat)}
             ],
             "quantityOrdered": quantity,
-            "quantityInvoiced": 0,
+            "quantityInvoiced": line.get("quantityInvoiced", 0),
             "quantityShipped": quantity if order["shipmentStatus"] == "shipped" else 0,
-            "quantityRefunded": 0,
+            "quantityRefunded": line.get("quantityRefunded", 0),
             "quantityReturned": 0,
             "articleCode": line.get("articleCode", ""),
             "ean": line.get("ean", ""),
@@ -283,6 +287,9 @@ def render_lines(
 
 
 def render_customer(customer: Customer, base: str, lang: str) -> dict[str, Any]:
+    """A customer (§1.5's field set): ``false`` for an unknown gender, birth date, language, shipping
+    company or country; ``null`` ``lastOnlineAt`` for one never online; ``…Number`` a string (may be
+    ``""``); the shipping address is the billing address."""
     company = customer.company
     name = " ".join(p for p in (customer.firstname, customer.middlename, customer.lastname) if p)
     address = {
@@ -298,21 +305,22 @@ def render_customer(customer: Customer, base: str, lang: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": customer.id,
         "createdAt": stamp(customer.created_at),
-        "updatedAt": stamp(customer.created_at),
-        "lastOnlineAt": stamp(customer.created_at),
-        "isConfirmed": True,
+        "updatedAt": stamp(customer.updated_at or customer.created_at),
+        "lastOnlineAt": stamp(customer.last_online_at) if customer.last_online_at else None,
+        "isConfirmed": customer.is_confirmed,
+        "type": customer.type,
         "remoteIp": "127.0.0.1",
         "userAgent": "Mozilla/5.0",
         "referralId": False,
-        "gender": False,
-        "birthDate": False,
+        "gender": customer.gender or False,
+        "birthDate": customer.birth_date or False,
         "nationalId": "",
         "email": customer.email,
         "firstname": customer.firstname,
         "middlename": customer.middlename,
         "lastname": customer.lastname,
         "phone": customer.phone,
-        "mobile": "",
+        "mobile": customer.mobile,
         "isCompany": company is not None,
         "companyName": company[0] if company else "",
         "companyCoCNumber": company[2] if company else "",
@@ -325,10 +333,11 @@ def render_customer(customer: Customer, base: str, lang: str) -> dict[str, Any]:
     body.update({f"addressShipping{key}": value for key, value in address.items()})
     body.update(
         {
-            "memo": "",
+            "memo": customer.memo,
             "doNotifyRegistered": True,
             "doNotifyConfirmed": True,
             "doNotifyPassword": True,
+            "language": language(customer.language) if customer.language else False,
             "groups": link(base, lang, f"groups?customer={customer.id}"),
             "invoices": link(base, lang, f"invoices?customer={customer.id}"),
             "orders": link(base, lang, f"orders?customer={customer.id}"),

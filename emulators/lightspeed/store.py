@@ -97,6 +97,8 @@ class ShopState:
         self.next_line = 90000001
         self.generated_batches = 0
         self.on_new_orders: Callable[[list[dict[str, Any]]], None] = lambda orders: None  # added, generated
+        # Per-shop state of add-on modules (the invoices' book: ``invoices.book``); a reseed drops it.
+        self.extras: dict[str, Any] = {}
 
     def reseed(self, seed: str, count: int) -> None:
         shop = demo.generate_orders(seed, count, self.base_time)
@@ -105,6 +107,7 @@ class ShopState:
             self.customers = {c.id: c for c in shop.customers}
             self._renumber_counters()
             self.generated_batches = 0
+            self.extras.clear()
 
     def _renumber_counters(self) -> None:
         self.next_id = max(self.orders, default=218240000 - 7) + 7
@@ -279,6 +282,7 @@ class ShopState:
                 phone=order["phone"],
                 company=order["company"],
                 created_at=order["created"],
+                last_online_at=order["created"],
             )
         return self.customers[customer_id]
 
