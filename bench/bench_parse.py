@@ -47,7 +47,7 @@ def make_include(root: Path, tenants: int) -> Path:
         tenant_id = f"shop_{i:04d}"
         data = {**demo, "tenant": tenant_id, "name": f"Shop {i:04d}"}
         # One DAG per tenant: the figures stay comparable with earlier runs.
-        for flow in ("stock", "articles"):
+        for flow in ("stock", "articles", "customers", "credit_notes"):
             data.pop(flow, None)
         data["lightspeed"] = {**demo["lightspeed"], "conn_id": f"lightspeed_{tenant_id}"}
         data["afas"] = {**demo["afas"], "conn_id": f"afas_env_{i % 20:02d}"}  # 20 AFAS environments

@@ -115,6 +115,7 @@ start() {
   run_demo_tenant
   run_demo_stock
   run_demo_articles
+  run_demo_records
   cat <<INFO
 
 The demo is up (everything listens on 127.0.0.1 only):
@@ -123,7 +124,7 @@ The demo is up (everything listens on 127.0.0.1 only):
   AFAS emulator       http://127.0.0.1:$AFAS_PORT/ProfitRestServices     (admin view: http://127.0.0.1:$AFAS_PORT/_admin/state)
   Logs                $DEMO/{lightspeed,afas,airflow}.log
   The ledger          source .demo/env && python -m lightspeed_afas log demo   (--runs, --open, --status failed,
-                      --order NUMBER [--detail]; --flow stock, --flow articles); the retention DAG: lightspeed_afas_log_retention
+                      --order NUMBER [--detail]; --flow stock|articles|customers|credit_notes); the retention DAG: lightspeed_afas_log_retention
   Articles            airflow dags trigger lightspeed_afas_demo__articles --conf '{"dry_run": true}'   (the diff, nothing written)
   Stop it all         make demo-stop
 INFO
@@ -211,6 +212,21 @@ run_demo_articles() {  # unpause the articles DAG (its first run aligns the shop
     "$BIN/python" scripts/demo_articles.py writes --since "$since" | sed 's/^/  /' || true
   fi
   "$BIN/python" scripts/demo_articles.py variant "$lightspeed" "$item" | sed 's/^/  /' || true
+}
+
+run_demo_records() {  # a customer registers, an order is refunded; the customers and credit-notes DAGs book them
+  local afas=http://127.0.0.1:$AFAS_PORT lightspeed=http://127.0.0.1:$LIGHTSPEED_PORT dag
+  echo
+  echo "A customer registers in the shop without ordering, and an order AFAS holds is partly refunded:"
+  "$BIN/python" scripts/demo_records.py seed "$lightspeed" "$afas" | sed 's/^/  /'
+  for dag in lightspeed_afas_demo__customers lightspeed_afas_demo__credit_notes; do
+    "$BIN/airflow" dags unpause "$dag" >/dev/null
+    echo "Unpaused $dag. Waiting for its first run ..."
+    print_runs_when_done "$dag"
+  done
+  echo
+  echo "What they booked (python -m lightspeed_afas log demo --flow customers / --flow credit_notes):"
+  "$BIN/python" scripts/demo_records.py show "$afas" | sed 's/^/  /' || true
 }
 
 stop() {

@@ -44,12 +44,18 @@ def test_one_dag_per_enabled_tenant(bag):
     assert sorted(bag.dag_ids) == [
         "lightspeed_afas_acme",
         "lightspeed_afas_acme__articles",  # the tenants here copy the demo tenant: its flows are on
+        "lightspeed_afas_acme__credit_notes",
+        "lightspeed_afas_acme__customers",
         "lightspeed_afas_acme__stock",
         "lightspeed_afas_beta",
         "lightspeed_afas_beta__articles",
+        "lightspeed_afas_beta__credit_notes",
+        "lightspeed_afas_beta__customers",
         "lightspeed_afas_beta__stock",
         "lightspeed_afas_demo",
         "lightspeed_afas_demo__articles",
+        "lightspeed_afas_demo__credit_notes",
+        "lightspeed_afas_demo__customers",
         "lightspeed_afas_demo__stock",
         "lightspeed_afas_log_retention",
     ]

@@ -41,9 +41,13 @@ def test_dagbag_loads_the_valid_tenants_and_names_each_broken_file(tenants):
     assert sorted(bag.dag_ids) == [
         "lightspeed_afas_acme",
         "lightspeed_afas_acme__articles",  # the tenants copy the demo tenant: its flows are on
+        "lightspeed_afas_acme__credit_notes",
+        "lightspeed_afas_acme__customers",
         "lightspeed_afas_acme__stock",
         "lightspeed_afas_demo",
         "lightspeed_afas_demo__articles",
+        "lightspeed_afas_demo__credit_notes",
+        "lightspeed_afas_demo__customers",
         "lightspeed_afas_demo__stock",
         "lightspeed_afas_log_retention",
     ]
@@ -107,9 +111,13 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     assert sorted(d.dag_id for d in result.serialized_dags) == [
         "lightspeed_afas_acme",
         "lightspeed_afas_acme__articles",
+        "lightspeed_afas_acme__credit_notes",
+        "lightspeed_afas_acme__customers",
         "lightspeed_afas_acme__stock",
         "lightspeed_afas_demo",
         "lightspeed_afas_demo__articles",
+        "lightspeed_afas_demo__credit_notes",
+        "lightspeed_afas_demo__customers",
         "lightspeed_afas_demo__stock",
     ]
     assert sorted(result.import_errors) == [BROKEN, "include/tenants/typo.yaml"]
@@ -121,9 +129,13 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     assert stored_dags(bundle) == {
         "lightspeed_afas_acme": (False, False),
         "lightspeed_afas_acme__articles": (False, False),
+        "lightspeed_afas_acme__credit_notes": (False, False),
+        "lightspeed_afas_acme__customers": (False, False),
         "lightspeed_afas_acme__stock": (False, False),
         "lightspeed_afas_demo": (False, False),
         "lightspeed_afas_demo__articles": (False, False),
+        "lightspeed_afas_demo__credit_notes": (False, False),
+        "lightspeed_afas_demo__customers": (False, False),
         "lightspeed_afas_demo__stock": (False, False),
     }
 
@@ -137,12 +149,18 @@ def test_dag_processor_stores_the_error_per_file_and_keeps_the_others_active(air
     assert set(stored_dags(bundle)) == {
         "lightspeed_afas_acme",
         "lightspeed_afas_acme__articles",
+        "lightspeed_afas_acme__credit_notes",
+        "lightspeed_afas_acme__customers",
         "lightspeed_afas_acme__stock",
         "lightspeed_afas_broken",
         "lightspeed_afas_broken__articles",
+        "lightspeed_afas_broken__credit_notes",
+        "lightspeed_afas_broken__customers",
         "lightspeed_afas_broken__stock",
         "lightspeed_afas_demo",
         "lightspeed_afas_demo__articles",
+        "lightspeed_afas_demo__credit_notes",
+        "lightspeed_afas_demo__customers",
         "lightspeed_afas_demo__stock",
     }
     assert sorted(stored_errors(bundle)) == [BROKEN, "include/tenants/typo.yaml"]
@@ -163,8 +181,12 @@ def test_why_not_key_the_error_by_the_dag_file(airflow_db, include):
     assert stored_dags(bundle) == {
         "lightspeed_afas_acme": (True, True),
         "lightspeed_afas_acme__articles": (True, True),
+        "lightspeed_afas_acme__credit_notes": (True, True),
+        "lightspeed_afas_acme__customers": (True, True),
         "lightspeed_afas_acme__stock": (True, True),
         "lightspeed_afas_demo": (True, True),
         "lightspeed_afas_demo__articles": (True, True),
+        "lightspeed_afas_demo__credit_notes": (True, True),
+        "lightspeed_afas_demo__customers": (True, True),
         "lightspeed_afas_demo__stock": (True, True),
     }

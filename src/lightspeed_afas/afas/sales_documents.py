@@ -75,6 +75,8 @@ class SalesDocument:
     payment_type: str | None = None  # PaTp
     currency: str | None = None  # CuId
     lines: tuple[SalesLine, ...] = field(default_factory=tuple)
+    credit: bool = False  # CrOr ("credit order"); sent only when true (credit_notes.credit_marking)
+    invoice_reference: str | None = None  # Fref, at most 32: a credit's original Lightspeed invoice
 
     def header_fields(self, with_debtor: bool = True) -> dict[str, Any]:
         fields: dict[str, Any] = {"DbId": self.debtor_id} if with_debtor else {}
@@ -93,6 +95,8 @@ class SalesDocument:
             "PaTp": self.payment_type,
             "CuId": self.currency,
             "Re": self.remark,
+            "CrOr": self.credit,
+            "Fref": self.invoice_reference,
         }
         return {**fields, **present(optional)}
 

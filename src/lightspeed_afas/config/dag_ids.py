@@ -8,7 +8,13 @@ from __future__ import annotations
 
 DAG_PREFIX = "lightspeed_afas_"  # a tenant's DAG id is DAG_PREFIX + its tenant id
 FLOW_SEPARATOR = "__"  # lightspeed_afas_<tenant>__<flow>; tenant ids may not contain it
-FLOWS = ("orders", "stock", "articles")  # the flows a tenant can run; orders keeps the bare DAG id
+FLOWS = (
+    "orders",
+    "stock",
+    "articles",
+    "customers",
+    "credit_notes",
+)  # the flows a tenant can run; orders keeps the bare DAG id
 
 
 def flow_dag_id(tenant: str, flow: str = "orders") -> str:

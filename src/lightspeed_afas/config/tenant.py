@@ -24,10 +24,10 @@ from pydantic import Field, field_validator, model_validator
 
 from lightspeed_afas.afas import lookups
 from lightspeed_afas.config.articles import ArticleSettings
+from lightspeed_afas.config.credit_notes import CreditNoteSettings
+from lightspeed_afas.config.customers import CustomerSettings
 from lightspeed_afas.config.dag_ids import FLOW_SEPARATOR, flow_dag_id
 from lightspeed_afas.config.fields import (
-    Code3,
-    Code5,
     Code6,
     Code15,
     Code16,
@@ -39,6 +39,7 @@ from lightspeed_afas.config.fields import (
     checked_cron,
 )
 from lightspeed_afas.config.notifications import Notifications
+from lightspeed_afas.config.relation_defaults import NewRelation
 from lightspeed_afas.config.stock import StockSettings
 
 # \A…\Z, not ^…$: with re.match, "$" also matches before a trailing newline ("acme\n").
@@ -60,8 +61,6 @@ OrderStatus = Literal[
     "cancelled",
 ]
 PaymentStatus = Literal["not_paid", "partially_paid", "paid", "cancelled"]
-# AFAS InPv (preferred invoice delivery), from the KnSalesRelationPer OpenAPI enum.
-InvoiceDelivery = Literal["A", "B", "C", "D", "E", "F", "M", "O", "P", "Q", "R", "S", "U", "V", "X", "Y"]
 DEFAULT_PROCESSED_STATUSES = (
     "Geleverd",
     "Gedeeltelijk geleverd",
@@ -112,25 +111,6 @@ class ItemCodes(Strict):
         None, description="payment costs; orders with payment costs fail without it"
     )
     rounding: Code40 | None = Field(None, description="VAT rounding cents (mapping rounding.mode book_line)")
-
-
-class NewRelation(Strict):
-    """Debtor-level defaults for relations the sync creates (existing relations are never changed)."""
-
-    currency: Code3 | None = Field(None, description="CuId, e.g. EUR")
-    payment_condition: Code5 | None = Field(None, description="PaCd")
-    vat_duty: Code3 | None = Field(None, description="VaDu")
-    collective_account: Code16 | None = Field(None, description="ColA")
-    invoice_delivery: InvoiceDelivery | None = Field(None, description="InPv, e.g. E = e-mail PDF")
-    language: Code3 | None = Field(None, description="LgId")
-    profile: Code16 | None = Field(None, description="PfId")
-
-    @field_validator("currency")
-    @classmethod
-    def _iso_currency(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[A-Z]{3}", value):
-            raise ValueError(f"currency {value!r} is not a three-letter ISO code in capitals, like EUR")
-        return value
 
 
 class DebtorLookup(Strict):
@@ -229,6 +209,12 @@ class TenantConfig(Strict):
     articles: ArticleSettings | None = Field(
         None, description="the articles flow (AFAS → Lightspeed); absent = off"
     )
+    customers: CustomerSettings | None = Field(
+        None, description="the customers flow (Lightspeed → AFAS relations); absent = off"
+    )
+    credit_notes: CreditNoteSettings | None = Field(
+        None, description="the credit-notes flow (Lightspeed → AFAS credits); absent = off"
+    )
 
     @property
     def dag_id(self) -> str:
@@ -248,7 +234,12 @@ class TenantConfig(Strict):
 
     def flows(self) -> tuple[str, ...]:
         """The flows this tenant runs: orders, and each flow whose block is in the file."""
-        optional = {"stock": self.stock, "articles": self.articles}
+        optional = {
+            "stock": self.stock,
+            "articles": self.articles,
+            "customers": self.customers,
+            "credit_notes": self.credit_notes,
+        }
         return ("orders",) + tuple(flow for flow, block in optional.items() if block is not None)
 
     @field_validator("start_date", mode="before")

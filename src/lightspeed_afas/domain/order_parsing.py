@@ -23,7 +23,7 @@ from lightspeed_afas.domain.lightspeed_values import (
 )
 from lightspeed_afas.domain.webshop_order import Address, OrderLine, WebshopOrder
 
-__all__ = ["OrderDataError", "embedded_lines", "parse_line", "parse_order"]
+__all__ = ["OrderDataError", "embedded_lines", "parse_address", "parse_line", "parse_order"]
 
 
 def embedded_lines(raw: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -36,7 +36,8 @@ def embedded_lines(raw: dict[str, Any]) -> list[dict[str, Any]] | None:
     return None
 
 
-def _address(raw: dict[str, Any], kind: str) -> Address:
+def parse_address(raw: dict[str, Any], kind: str) -> Address:
+    """The billing or shipping address (``kind``) of an order or a customer: the same field names."""
     p = f"address{kind}"
     return Address(
         name=text(raw.get(f"{p}Name")),
@@ -97,8 +98,8 @@ def parse_order(raw: dict[str, Any], lines: list[dict[str, Any]] | None = None) 
         company_name=text(raw.get("companyName")),
         coc_number=text(raw.get("companyCoCNumber")),
         vat_number=text(raw.get("companyVatNumber")),
-        billing=_address(raw, "Billing"),
-        shipping=_address(raw, "Shipping"),
+        billing=parse_address(raw, "Billing"),
+        shipping=parse_address(raw, "Shipping"),
         comment=text(raw.get("comment")),
         payment_id=text(raw.get("paymentId")),
         payment_title=text(raw.get("paymentTitle")),

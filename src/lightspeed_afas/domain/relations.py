@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from lightspeed_afas.afas.relation_payloads import (
     OrganisationRelation,
@@ -21,23 +21,54 @@ from lightspeed_afas.afas.relation_payloads import (
     RelationDefaults,
 )
 from lightspeed_afas.domain.lightspeed_values import EMAIL
-from lightspeed_afas.domain.webshop_order import Address, WebshopOrder
+from lightspeed_afas.domain.webshop_order import Address
 
 DUPLICATE_POLICIES = ("fail", "lowest_debtor_id", "most_recent")
+
+
+class RelationSource(Protocol):
+    """What a relation is found and made from: an order (``WebshopOrder``) or a registered customer
+    (``domain.customers.WebshopCustomer``) — the same fields, so both flows share this code."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def firstname(self) -> str: ...
+    @property
+    def middlename(self) -> str: ...
+    @property
+    def lastname(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def is_company(self) -> bool: ...
+    @property
+    def company_name(self) -> str: ...
+    @property
+    def coc_number(self) -> str: ...
+    @property
+    def vat_number(self) -> str: ...
+    @property
+    def billing(self) -> Address: ...
+    @property
+    def shipping(self) -> Address: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class RelationError(ValueError):
     """No debtor can be chosen or created for the order; the message says why."""
 
 
-def relation_key(order: WebshopOrder) -> str:
-    """The look-up key: the normalised e-mail (trimmed, lower-case). Raises when it is unusable."""
-    email = order.email
+def relation_key(source: RelationSource, what: str = "order") -> str:
+    """The look-up key: the normalised e-mail (trimmed, lower-case). Raises when it is unusable;
+    ``what`` names the source in the message (order, customer)."""
+    email = source.email
     if not email:
-        raise RelationError("the order has no e-mail address, so no sales relation can be found or created")
+        raise RelationError(f"the {what} has no e-mail address, so no sales relation can be found or created")
     if not EMAIL.match(email) or len(email) > 255:
         # The reason goes to the ledger, which holds no personal data: say what is wrong, not the address.
-        raise RelationError(f"the order's e-mail address is not a valid address: {email_problem(email)}")
+        raise RelationError(f"the {what}'s e-mail address is not a valid address: {email_problem(email)}")
     return email
 
 
@@ -127,10 +158,10 @@ def search_name(*parts: str) -> str:
 
 
 def new_relation(
-    order: WebshopOrder, countries: dict[str, str], defaults: RelationDefaults
+    order: RelationSource, countries: dict[str, str], defaults: RelationDefaults, what: str = "order"
 ) -> PersonRelation | OrganisationRelation:
-    """The relation to create for an order whose e-mail has no debtor yet."""
-    email = relation_key(order)
+    """The relation to create for an order (or a customer) whose e-mail has no debtor yet."""
+    email = relation_key(order, what)
     address = postal_address(
         order.billing if not order.billing.is_empty else order.shipping, countries, order.created_at.date()
     )

@@ -48,3 +48,6 @@ ORDER_STEPS = ("extract_orders", "resolve_relations", "transform", "load_to_afas
 STOCK_STEPS = ("read_afas_stock", "plan_stock", "push_stock")
 # The articles flow's steps (its task ids), in order.
 ARTICLE_STEPS = ("read_afas_articles", "plan_articles", "push_articles")
+# The customers and credit-notes DAGs' task ids, in order (DESIGN.md "Several flows per tenant").
+CUSTOMER_STEPS = ("extract_customers", "resolve_relations")
+CREDIT_NOTE_STEPS = ("extract_credit_notes", "transform", "load_to_afas")

@@ -34,6 +34,7 @@ from lightspeed_afas.hooks.lightspeed_answers import error_message, raise_for_re
 from lightspeed_afas.hooks.lightspeed_catalog import CatalogCalls
 from lightspeed_afas.hooks.lightspeed_pacing import Pacer, RateLimitState, retry_after_seconds
 from lightspeed_afas.hooks.lightspeed_pager import order_pages
+from lightspeed_afas.hooks.lightspeed_sales import SalesCalls
 from lightspeed_afas.hooks.lightspeed_variants import VariantCalls
 
 __all__ = ["MAX_ORDER_PAGES", "PAGE_SIZE", "LightspeedEcomHook", "RateLimitState", "retry_after_seconds"]
@@ -55,9 +56,10 @@ class _Tries:
     rate_limited: int = 0
 
 
-class LightspeedEcomHook(VariantCalls, CatalogCalls, ApiHook):
+class LightspeedEcomHook(VariantCalls, CatalogCalls, SalesCalls, ApiHook):
     """Reads orders, order lines, customers and the shop from one Lightspeed eCom shop; reads variants
-    and writes their stock levels (``VariantCalls``); reads and writes the catalogue (``CatalogCalls``)."""
+    and writes their stock levels (``VariantCalls``); reads and writes the catalogue (``CatalogCalls``);
+    reads customers and invoices page by page (``SalesCalls``)."""
 
     conn_name_attr = "lightspeed_conn_id"
     default_conn_name = "lightspeed_default"

@@ -20,6 +20,8 @@ RETAINED = {
     "flow_run": (t.flow_run, t.flow_run.c.started_at),
     "stock_push": (t.stock_push, t.stock_push.c.at),
     "article_write": (t.article_write, t.article_write.c.at),
+    "flow_item": (t.flow_item, t.flow_item.c.changed_at),
+    "flow_item_attempt": (t.flow_item_attempt, t.flow_item_attempt.c.at),
 }
 BASIC_LOG_TABLES = (
     "order_attempt",
@@ -29,6 +31,8 @@ BASIC_LOG_TABLES = (
     "flow_run",
     "stock_push",
     "article_write",
+    "flow_item",
+    "flow_item_attempt",
 )
 
 

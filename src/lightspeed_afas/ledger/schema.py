@@ -18,6 +18,11 @@ from lightspeed_afas.ledger.schema_articles import (  # noqa: F401 - the tables 
     article_variant,
     article_write,
 )
+from lightspeed_afas.ledger.schema_flow_items import (  # noqa: F401 - the tables of version 6, re-exported
+    V6_TABLES,
+    flow_item,
+    flow_item_attempt,
+)
 
 schema_version = sa.Table(
     "lsafas_schema_version",
@@ -277,6 +282,11 @@ def _v5(conn: sa.Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v6(conn: sa.Connection) -> None:
+    for table in V6_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 # Append only. Each entry: (version, description, step).
 MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, order attempts, order state, watermark, lease, detail log", _v1),
@@ -284,4 +294,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (3, "notifications sent (the table the notifier used to create itself)", _v3),
     (4, "flows beside orders: flow runs, stock variant map and pushes, flow state, unbooked lines", _v4),
     (5, "articles flow: items, the shop's catalogue as read, field writes", _v5),
+    (6, "customers and credit-notes flows: record state and attempts", _v6),
 ]

@@ -2,7 +2,7 @@
 
 Opening it applies the migrations the database lacks. The parts: run rows, watermark and lease
 (``runs``), order attempts and states (``orders``), the detail log (``detail``), retention
-(``purges``), the other flows' runs and cursors (``flow_runs``) and the stock flow's tables (``stock``); where the database is comes from ``urls``, its engine from ``engine``.
+(``purges``), the other flows' runs and cursors (``flow_runs``) and the stock flow's tables (``stock``), the customers' and credit notes' records (``flow_items``); where the database is comes from ``urls``, its engine from ``engine``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from lightspeed_afas.ledger.article_patches import ArticlePatches
 from lightspeed_afas.ledger.articles import ArticleLog
 from lightspeed_afas.ledger.detail import DetailLog
 from lightspeed_afas.ledger.engine import engine_for
+from lightspeed_afas.ledger.flow_items import FlowItemLog
 from lightspeed_afas.ledger.flow_runs import FlowRunLog
 from lightspeed_afas.ledger.orders import OrderLog
 from lightspeed_afas.ledger.purges import Purges
@@ -20,7 +21,9 @@ from lightspeed_afas.ledger.stock import StockLog
 from lightspeed_afas.ledger.urls import LEDGER_CONN_ID, ledger_url_from_airflow
 
 
-class Ledger(RunLog, OrderLog, DetailLog, Purges, FlowRunLog, StockLog, ArticleLog, ArticlePatches):
+class Ledger(
+    RunLog, OrderLog, DetailLog, Purges, FlowRunLog, StockLog, ArticleLog, ArticlePatches, FlowItemLog
+):
     """Read and write the ledger. Safe to share between threads of one task."""
 
     def __init__(self, url: str) -> None:

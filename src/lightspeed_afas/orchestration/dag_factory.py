@@ -1,7 +1,8 @@
 """The DAGs of each tenant file: ``lightspeed_afas_<tenant>`` with extract_orders → resolve_relations →
 transform → load_to_afas (and a teardown that removes the run's staged order data), and one DAG per
 other flow whose block the file has (``lightspeed_afas_<tenant>__stock``: ``orchestration.stock_dag``;
-``lightspeed_afas_<tenant>__articles``: ``orchestration.articles_dag``).
+``lightspeed_afas_<tenant>__articles``: ``orchestration.articles_dag``; ``__customers`` and
+``__credit_notes``: ``orchestration.record_dags``).
 
 **Intervals and catch-up.** Every run has a real data interval: the schedule is a
 ``CronDataIntervalTimetable`` (in Airflow 3.3 a bare cron string gives runs whose interval starts and
@@ -37,6 +38,7 @@ from lightspeed_afas.orchestration.articles_dag import articles_dag
 from lightspeed_afas.orchestration.dag_docs import doc_md
 from lightspeed_afas.orchestration.dag_parts import teardown_task
 from lightspeed_afas.orchestration.entry import STEPS, run_step
+from lightspeed_afas.orchestration.record_dags import credit_notes_dag, customers_dag
 from lightspeed_afas.orchestration.stock_dag import stock_dag
 from lightspeed_afas.orchestration.tenant_file_errors import report_invalid_files
 from lightspeed_afas.orchestration.trigger_params import trigger_params
@@ -114,7 +116,13 @@ def tenant_dag(tenant: LoadedTenant) -> DAG:
     return dag
 
 
-FLOW_DAGS = {"orders": tenant_dag, "stock": stock_dag, "articles": articles_dag}
+FLOW_DAGS = {
+    "orders": tenant_dag,
+    "stock": stock_dag,
+    "articles": articles_dag,
+    "customers": customers_dag,
+    "credit_notes": credit_notes_dag,
+}
 
 
 def build_dags(result: TenantLoadResult, only_dag_id: str | None = None) -> dict[str, DAG]:

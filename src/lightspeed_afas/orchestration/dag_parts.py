@@ -30,7 +30,11 @@ FLOW_PRIORITY = 1
 
 
 def flow_step_task(
-    cfg: Any, step: str, python_callable: Callable[..., Any], lightspeed_steps: tuple[str, ...]
+    cfg: Any,
+    step: str,
+    python_callable: Callable[..., Any],
+    lightspeed_steps: tuple[str, ...],
+    **op_kwargs: Any,
 ) -> PythonOperator:
     """One step of a non-order flow: in the key's Lightspeed pool when it calls Lightspeed, in the AFAS
     pool otherwise; behind the orders' tasks when worker slots are scarce."""
@@ -38,7 +42,7 @@ def flow_step_task(
     return PythonOperator(
         task_id=step,
         python_callable=python_callable,
-        op_kwargs={"step": step, "tenant_id": cfg.tenant},
+        op_kwargs={"step": step, "tenant_id": cfg.tenant, **op_kwargs},
         show_return_value_in_logs=False,
         priority_weight=FLOW_PRIORITY,
         weight_rule="absolute",

@@ -124,6 +124,42 @@ def run_articles_step(step: str, tenant_id: str, **context: Any) -> Any:
         raise failure.with_traceback(None) from None
 
 
+def run_record_step(step: str, tenant_id: str, flow: str, **context: Any) -> Any:
+    """Task callable of the customers and credit-notes DAGs' steps (``orchestration.record_task``)."""
+    from lightspeed_afas.config import load_mapping, load_tenant
+    from lightspeed_afas.ledger import Ledger
+    from lightspeed_afas.orchestration.record_task import STEPS, execute_record_step
+    from lightspeed_afas.orchestration.run_request import record_request
+
+    tenant = load_tenant(tenant_id)
+    mapping = load_mapping(tenant.mapping, tenant.mapping_overrides)
+    if flow == "customers":
+        from lightspeed_afas.flows.customers import customer_settings
+
+        settings, schedule = customer_settings(tenant, mapping), tenant.customers.schedule
+    else:
+        from lightspeed_afas.flows.credit_notes import credit_note_settings
+
+        settings, schedule = credit_note_settings(tenant, mapping), tenant.credit_notes.schedule
+    steps = STEPS[flow]
+    previous = steps[: steps.index(step)] if step in steps else ()
+    try:
+        request = record_request(context, tenant, schedule)
+        upstream = pull_upstream(context, step, previous)
+        log.info(
+            "Tenant %s, %s run %s: %s (mode %s%s)",
+            tenant_id,
+            flow.replace("_", " "),
+            request.run_id,
+            step,
+            request.mode,
+            ", dry run" if request.dry_run else "",
+        )
+        return execute_record_step(flow, step, settings, request, Ledger.from_airflow(), upstream)
+    except ExpectedTaskFailure as failure:
+        raise failure.with_traceback(None) from None
+
+
 def purge_staged_data(tenant_id: str, **context: Any) -> int:
     """Teardown callable: remove the run's staged XCom files, unless the tenant keeps them (detail log)."""
     from lightspeed_afas.config import load_tenant

@@ -201,3 +201,17 @@ def article_request(context: Mapping[str, Any]) -> ArticleRequest:
     return ArticleRequest(
         stock.run_id, stock.mode, dry_run=stock.dry_run, full_comparison=stock.full_comparison
     )
+
+
+def record_request(context: Mapping[str, Any], tenant: Any, schedule: str) -> RunRequest:
+    """The request of a customers or credit-notes run: its window from the data interval or the
+    trigger's since/until (``resolve_run_window``, the block's ``schedule``), and dry_run."""
+    from types import SimpleNamespace
+
+    config = getattr(tenant, "config", tenant)
+    params = context.get("params") or {}
+    if params.get("order_numbers"):
+        raise InvalidRunParamsError(
+            "order_numbers is a parameter of the orders DAG; this flow re-reads a period with since/until"
+        )
+    return resolve_run_window(context, SimpleNamespace(schedule=schedule, timezone=config.timezone))

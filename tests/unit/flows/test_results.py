@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from lightspeed_afas.domain.order_parsing import parse_order
 from lightspeed_afas.domain.vocabulary import Action, Operation
-from lightspeed_afas.flows.orders.afas_side import AfasOrder
+from lightspeed_afas.flows.afas_side import AfasOrder
 from lightspeed_afas.flows.orders.results import (
     Extracted,
     OrderOperation,

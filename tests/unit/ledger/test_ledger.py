@@ -87,9 +87,16 @@ def test_a_version_3_ledger_gets_the_tables_of_the_flows_beside_orders(ledger_ur
 def test_a_version_4_ledger_gets_the_articles_tables(ledger_url):
     engine = _ledger_at_version(ledger_url, 4)
     assert "lsafas_article_item" not in sa.inspect(engine).get_table_names()
-    assert Ledger(ledger_url).schema_version() == NEWEST == 5
+    assert Ledger(ledger_url).schema_version() == NEWEST == 6
     names = set(sa.inspect(engine).get_table_names())
     assert {t.name for t in schema.V5_TABLES} <= names
+
+
+def test_a_version_5_ledger_gets_the_flow_item_tables(ledger_url):
+    engine = _ledger_at_version(ledger_url, 5)
+    assert "lsafas_flow_item" not in sa.inspect(engine).get_table_names()
+    assert Ledger(ledger_url).migrate() == [] and Ledger(ledger_url).schema_version() == NEWEST
+    assert {t.name for t in schema.V6_TABLES} <= set(sa.inspect(engine).get_table_names())
 
 
 def test_a_version_2_ledger_that_has_the_notifiers_table_keeps_it_and_its_rows(ledger_url):

@@ -13,6 +13,7 @@ from lightspeed_afas.domain.stock import Push, Variant
 from lightspeed_afas.ledger import Ledger, OrderOutcome
 from lightspeed_afas.ledger import schema as t
 from lightspeed_afas.ledger.articles import WriteRow
+from lightspeed_afas.ledger.flow_items import ItemOutcome
 from lightspeed_afas.ledger.stock import PushResult
 from lightspeed_afas.ops import retention
 
@@ -97,6 +98,10 @@ def test_basic_log_keeps_at_least_a_year_whatever_the_setting(ledger):
             "acme", run_id, [WriteRow("A", "variant", 7, "priceExcl", "1.00", "2.00", "written")]
         )
     backdate(ledger, t.article_write, "at", year - SECOND, run_id="old")
+    for run_id, customer in (("old", 11), ("new", 12)):
+        ledger.record_items("acme", "customers", run_id, [ItemOutcome(customer, "created", afas_id="D1")], 5)
+    backdate(ledger, t.flow_item_attempt, "at", year - SECOND, run_id="old")
+    backdate(ledger, t.flow_item, "changed_at", year - SECOND, item_id=11)
 
     result = retention.purge_basic_log(ledger, rules, NOW)
     assert result.detail == {
@@ -107,8 +112,12 @@ def test_basic_log_keeps_at_least_a_year_whatever_the_setting(ledger):
         "flow_run": 1,
         "stock_push": 1,
         "article_write": 1,
+        "flow_item": 1,
+        "flow_item_attempt": 1,
     }
     assert [w["run_id"] for w in ledger.article_writes("acme")] == ["new"]
+    assert [a["run_id"] for a in ledger.item_attempts("acme", "customers")] == ["new"]
+    assert set(ledger.item_states("acme", "customers", [11, 12])) == {12}
     assert [r["run_id"] for r in ledger.flow_runs("acme", "stock")] == ["new"]
     assert [p["run_id"] for p in ledger.stock_pushes("acme")] == ["new"]
     assert 7 in ledger.variant_map("acme")  # the variant map is state, not log: never purged by age

@@ -2,7 +2,8 @@
 
 One module per step (``extract_step``, ``relations_step``, ``transform_step``, ``load_step``); each takes
 the earlier steps' typed results (``results``) and returns its own. ``extract`` reads and chooses the
-orders, ``afas_side`` asks AFAS, ``run_report`` says what a run did.
+orders, ``flows.afas_side`` asks AFAS (shared with the credit notes), ``flows.relations`` finds and
+creates relations (shared with the customers flow), ``run_report`` says what a run did.
 
 Its public entry for the other layers: the four steps and what they need (``orchestration.task``), and
 the tenant's sync settings, its eligibility rules and the window scan a run itself uses

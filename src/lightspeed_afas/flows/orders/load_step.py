@@ -11,8 +11,8 @@ from typing import Any
 from lightspeed_afas.afas import lookups as afas_lookups
 from lightspeed_afas.afas.reasons import with_sent_values
 from lightspeed_afas.domain.vocabulary import WRITES, Action, Operation
+from lightspeed_afas.flows import afas_side
 from lightspeed_afas.flows.clients import Hooks
-from lightspeed_afas.flows.orders import afas_side
 from lightspeed_afas.flows.orders.lease import take_lease
 from lightspeed_afas.flows.orders.results import Extracted, OrderOperation, Transformed
 from lightspeed_afas.flows.orders.run_report import counts_text

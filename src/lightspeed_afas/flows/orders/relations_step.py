@@ -6,22 +6,20 @@ from __future__ import annotations
 import logging
 
 from lightspeed_afas.domain.booking import BookingError, build_document
-from lightspeed_afas.domain.relations import RelationError, new_relation, relation_key
+from lightspeed_afas.domain.relations import relation_key
 from lightspeed_afas.domain.webshop_order import WebshopOrder
+from lightspeed_afas.flows import afas_side
+from lightspeed_afas.flows.afas_side import AfasOrder
 from lightspeed_afas.flows.clients import Hooks
-from lightspeed_afas.flows.orders import afas_side
-from lightspeed_afas.flows.orders.afas_side import AfasOrder
 from lightspeed_afas.flows.orders.extract import BOOKED
 from lightspeed_afas.flows.orders.lease import take_lease
 from lightspeed_afas.flows.orders.results import Extracted, Resolved, Settled
 from lightspeed_afas.flows.orders.settings import SyncSettings
+from lightspeed_afas.flows.relations import DRY_RUN_DEBTOR, find_or_create_debtors
 from lightspeed_afas.flows.request import RunMode, RunRequest
-from lightspeed_afas.hooks.detail import for_order
 from lightspeed_afas.ledger import Ledger
 
 log = logging.getLogger(__name__)
-
-DRY_RUN_DEBTOR = "(new)"  # stands in for the debtor number a dry run did not create
 
 
 def resolve_relations(
@@ -109,53 +107,12 @@ def _resolve_debtors(
     failures: dict[str, str],
     dry_run: bool = False,
 ) -> tuple[dict[str, str], int]:
-    """The debtor of each order (one per e-mail), creating the relations AFAS lacks; returns the
-    debtors by order id and how many relations were created. Orders without one land in ``failures``."""
-    debtors: dict[str, str] = {}
-    by_email: dict[str, list[WebshopOrder]] = {}
-    for order in orders:
-        if order.is_guest and settings.guest_debtor:
-            debtors[str(order.id)] = settings.guest_debtor
-            continue
-        try:
-            by_email.setdefault(relation_key(order), []).append(order)
-        except RelationError as exc:
-            failures[str(order.id)] = str(exc)
-    found, problems = afas_side.find_debtors_by_email(
-        hooks.afas, settings.lookups, by_email, settings.duplicate_debtors
-    )
-    created = 0
-    for email, group in sorted(by_email.items()):
-        debtor = found.get(email)
-        try:
-            if email in problems:
-                raise RelationError(problems[email])
-            if debtor is None:
-                debtor = _new_relation(settings, hooks, email, group, dry_run)
-                created += not dry_run
-        except RelationError as exc:
-            for order in group:
-                failures[str(order.id)] = str(exc)
-            continue
-        for order in group:
-            debtors[str(order.id)] = debtor
-    return debtors, created
-
-
-def _new_relation(
-    settings: SyncSettings, hooks: Hooks, email: str, group: list[WebshopOrder], dry_run: bool
-) -> str:
-    """Create the relation of one e-mail from its first order's details; returns its debtor id
-    (``DRY_RUN_DEBTOR`` in a dry run, which creates nothing)."""
-    first = min(group, key=lambda o: o.created_at)
-    try:
-        relation = new_relation(first, settings.countries, settings.relation_defaults)
-        if dry_run:
-            log.info("DRY RUN would create %s: %s", relation.connector, relation.insert_payload())
-            return DRY_RUN_DEBTOR
-        with for_order(first.number):
-            return afas_side.create_relation(
-                hooks.afas, settings.lookups, email, relation, settings.duplicate_debtors
-            )
-    except RelationError as exc:
-        raise RelationError(f"sales relation: {exc}") from exc
+    """The debtor of each order (guests on the tenant's guest debtor, the others found or created by
+    e-mail: ``flows.relations``); returns the debtors by order id and how many relations were created.
+    Orders without one land in ``failures``."""
+    guests = {str(o.id): settings.guest_debtor for o in orders if o.is_guest and settings.guest_debtor}
+    others = {str(o.id): o for o in orders if str(o.id) not in guests}
+    found = find_or_create_debtors(settings, hooks, others, dry_run)
+    failures.update(found.failures)
+    emails = {relation_key(others[key]) for key in found.created}
+    return {**guests, **found.by_key}, len(emails)

@@ -14,7 +14,7 @@ from typing import Any
 
 from lightspeed_afas.domain.vocabulary import Operation
 from lightspeed_afas.domain.webshop_order import WebshopOrder
-from lightspeed_afas.flows.orders.afas_side import AfasOrder
+from lightspeed_afas.flows.afas_side import AfasOrder
 from lightspeed_afas.ledger import OrderOutcome
 
 Json = dict[str, Any]

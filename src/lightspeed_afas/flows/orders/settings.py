@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from lightspeed_afas.afas.relation_payloads import RelationDefaults
 from lightspeed_afas.domain.booking import BookingRules
 from lightspeed_afas.domain.retry_policy import Clock, utc_now
-from lightspeed_afas.flows.orders.afas_side import AfasLookups
+from lightspeed_afas.flows.afas_side import AfasLookups
 from lightspeed_afas.flows.orders.extract import Eligibility
 
 

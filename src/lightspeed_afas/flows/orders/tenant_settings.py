@@ -9,7 +9,7 @@ from typing import Any
 from lightspeed_afas.afas.relation_payloads import RelationDefaults
 from lightspeed_afas.domain import retry_policy
 from lightspeed_afas.domain.booking import BookingRules
-from lightspeed_afas.flows.orders.afas_side import AfasLookups
+from lightspeed_afas.flows.afas_side import AfasLookups
 from lightspeed_afas.flows.orders.extract import Eligibility
 from lightspeed_afas.flows.orders.settings import SyncSettings
 

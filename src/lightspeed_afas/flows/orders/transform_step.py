@@ -9,7 +9,7 @@ from dataclasses import replace
 from lightspeed_afas.domain.booking import BookingError, build_document
 from lightspeed_afas.domain.vocabulary import Operation
 from lightspeed_afas.domain.webshop_order import WebshopOrder
-from lightspeed_afas.flows.orders.afas_side import AfasOrder
+from lightspeed_afas.flows.afas_side import AfasOrder
 from lightspeed_afas.flows.orders.results import Extracted, OrderOperation, Resolved, ToBook, Transformed
 from lightspeed_afas.flows.orders.run_report import counts_text
 from lightspeed_afas.flows.orders.settings import SyncSettings

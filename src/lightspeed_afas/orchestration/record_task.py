@@ -1,0 +1,98 @@
+"""The bridge between Airflow and the steps of the two record-by-record flows into AFAS (customers,
+credit notes): settings, hooks, ledger, XCom, and the end of the run.
+
+Their Lightspeed reads keep ``lightspeed.reserve_for_orders`` of every rate-limit window free, as the
+other non-order flows do. A run whose records AFAS refused fails its last task (with what failed),
+so the data team sees it; the records are retried by later runs, not by retrying the task.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lightspeed_afas.domain.vocabulary import CREDIT_NOTE_STEPS, CUSTOMER_STEPS
+from lightspeed_afas.flows.record_flow import RecordRead
+from lightspeed_afas.flows.request import RunRequest
+from lightspeed_afas.hooks.metrics import calls_per_api
+from lightspeed_afas.ledger import Ledger
+from lightspeed_afas.orchestration.step_session import StepSession
+from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
+
+log = logging.getLogger(__name__)
+
+STEPS = {"customers": CUSTOMER_STEPS, "credit_notes": CREDIT_NOTE_STEPS}
+
+
+class RecordsRefusedError(ExpectedTaskFailure):
+    """AFAS (or the data) refused records; later runs try them again."""
+
+
+def execute_record_step(
+    flow: str, step: str, settings: Any, request: RunRequest, ledger: Ledger, upstream: dict[str, Any]
+) -> dict[str, Any]:
+    """Run one step of ``flow``; ``upstream`` holds the earlier steps' XCom values by task id."""
+    if step not in STEPS.get(flow, ()):
+        raise ValueError(f"unknown {flow} step {step!r}; the steps are {', '.join(STEPS.get(flow, ()))}")
+    session = StepSession(settings, request, ledger, reserve=settings.reserve_for_orders)
+    try:
+        if step == STEPS[flow][0]:
+            read = _first_step(flow, settings, request, ledger, session)
+            read.stats = session.stats.summary()
+            return read.to_xcom()
+        read = RecordRead.from_xcom(upstream[STEPS[flow][0]])
+
+        def calls() -> dict[str, int]:
+            return calls_per_api(
+                [read.stats, *(u.get("stats", {}) for u in _later(upstream, flow)), session.stats.summary()]
+            )
+
+        summary = _later_step(flow, step, settings, request, ledger, session, read, upstream, calls)
+    finally:
+        session.close()
+    if summary.get("failures") and not request.dry_run and step == STEPS[flow][-1]:
+        raise RecordsRefusedError(
+            f"{len(summary['failures'])} record(s) failed (listed above and in the ledger: python -m "
+            f"lightspeed_afas log {settings.tenant} --flow {flow}). Later runs try them again."
+        )
+    return summary
+
+
+def _later(upstream: dict[str, Any], flow: str) -> list[dict[str, Any]]:
+    return [v for k, v in upstream.items() if k != STEPS[flow][0] and isinstance(v, dict)]
+
+
+def _first_step(
+    flow: str, settings: Any, request: RunRequest, ledger: Ledger, session: StepSession
+) -> RecordRead:
+    if flow == "customers":
+        from lightspeed_afas.flows.customers import extract_customers
+
+        return extract_customers(settings, request, ledger, session.hooks)
+    from lightspeed_afas.flows.credit_notes import extract_credit_notes
+
+    return extract_credit_notes(settings, request, ledger, session.hooks)
+
+
+def _later_step(
+    flow: str,
+    step: str,
+    settings: Any,
+    request: RunRequest,
+    ledger: Ledger,
+    session: StepSession,
+    read: RecordRead,
+    upstream: dict[str, Any],
+    calls: Any,
+) -> dict[str, Any]:
+    if flow == "customers":
+        from lightspeed_afas.flows.customers import resolve_customer_relations
+
+        return resolve_customer_relations(settings, request, ledger, session.hooks, read, calls)
+    from lightspeed_afas.flows.credit_notes import CreditOperation, load_credit_notes, transform_credit_notes
+
+    if step == "transform":
+        operations = transform_credit_notes(settings, request, session.hooks, read)
+        return {"operations": [op.to_xcom() for op in operations], "stats": session.stats.summary()}
+    operations = [CreditOperation.from_xcom(op) for op in upstream["transform"]["operations"]]
+    return load_credit_notes(settings, request, ledger, session.hooks, read, operations, calls)
