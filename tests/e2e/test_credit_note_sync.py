@@ -4,6 +4,7 @@ orders the refunds belong to."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -167,3 +168,26 @@ def test_direct_invoice_tenants_get_their_credits_as_direct_invoices(sync_env):
     doc = credits(env, "invoices")[note["number"]]
     assert doc["fields"]["DbId"] == booked(env, "invoices")[number]["fields"]["DbId"]
     assert total_incl(doc) == -D(str(note["priceIncl"]))
+
+
+def test_a_credit_note_refused_max_attempts_times_is_quarantined_and_left_until_it_changes(refunds_env):
+    env = refunds_env
+    env.tenant(credit_notes={}, max_attempts=2)
+    env.afas_admin(
+        "POST", "/credit_rules", {"credit_marking": "cror_required"}
+    )  # the default marking is refused
+    first, _ = env.numbers
+    note = refund(env, first, {"ART-2001": 1})
+    for _ in range(2):
+        assert env.run(flow="credit_notes").state == "failed"
+    (state,) = env.ledger.items("shop", "credit_notes")
+    assert state.status == "quarantined" and state.failures == 2
+    env.reset_calls()
+    assert env.run(flow="credit_notes").state == "success"
+    _, afas = env.calls()
+    assert sum(afas["calls"].values()) == 0, "a quarantined credit note is not sent again"
+    env.tenant(credit_notes={"credit_marking": "negative_lines_with_cror"}, max_attempts=2)
+    changed = (datetime.now(UTC) - timedelta(minutes=18)).isoformat()  # after refund()'s 20 minutes ago
+    env.shop_admin("PUT", f"/invoices/{note['id']}", {"updatedAt": changed})  # it changed in the shop
+    assert env.run(flow="credit_notes").state == "success"
+    assert note["number"] in credits(env)

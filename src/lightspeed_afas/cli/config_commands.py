@@ -71,6 +71,7 @@ def _describe_tenant(tenant: LoadedTenant) -> list[str]:
     ]
     lines += _describe_stock(cfg)
     lines += _describe_articles(cfg)
+    lines += _describe_records(cfg)
     lines += [f"  note: {note}" for note in tenant.notes]
     return lines
 
@@ -127,6 +128,35 @@ def _describe_articles(cfg: Any) -> list[str]:
         f"{block.full_comparison_hours} h (reads overlap {block.overlap_minutes} min); leaves "
         f"{cfg.lightspeed.reserve_for_orders:.0%} of each rate-limit window to orders; pool {cfg.lightspeed.pool}"
         + (f"; at most {block.max_writes_per_run} writes a run" if block.max_writes_per_run else ""),
+    ]
+
+
+def _overlap(cfg: Any, block: Any) -> str:
+    minutes = cfg.lightspeed.overlap_minutes if block.overlap_minutes is None else block.overlap_minutes
+    return f"windows overlap {minutes} min"
+
+
+def _describe_records(cfg: Any) -> list[str]:
+    """The customers and credit_notes blocks (the record-by-record flows Lightspeed → AFAS)."""
+    afas, block, credit = cfg.afas, cfg.customers, cfg.credit_notes
+    lines = ["  customers: off (no customers block)"]
+    if block is not None:
+        lines[0] = (
+            f"  customers: DAG {cfg.dag_id}__customers every '{block.schedule}'; "
+            f"{'new customers only' if block.include == 'new' else 'new and changed customers'}"
+            f"{', confirmed e-mail addresses only' if block.confirmed_only else ''}; a relation found by "
+            f"{afas.lookups.debtor.connector}.{afas.lookups.debtor.email_field}, else created with "
+            f"{'the block' if block.new_relation else 'afas'}.new_relation; {_overlap(cfg, block)}"
+        )
+    if credit is None:
+        return [*lines, "  credit_notes: off (no credit_notes block)"]
+    order = afas.lookups.direct_invoice if afas.document == "direct_invoice" else afas.lookups.order
+    return [
+        *lines,
+        f"  credit_notes: DAG {cfg.dag_id}__credit_notes every '{credit.schedule}'; credits in "
+        f"{afas.document.replace('_', ' ')}s on the order's debtor (order found by {order.connector}."
+        f"{order.reference_field}); marking {credit.credit_marking}, invoice reference "
+        f"{credit.invoice_reference}, remark '{credit.remark_template}'; {_overlap(cfg, credit)}",
     ]
 
 

@@ -7,7 +7,9 @@ they are listed as not checked here: AFAS refuses an unknown one at the first bo
 records its message. With a ``stock:`` block also the stock flow's needs (``cli.doctor_stock``): the key
 reads ``variants/count``, and the stock GetConnector is offered and has the block's fields. With an
 ``articles:`` block the articles flow's (``cli.doctor_articles``): its GetConnectors and their fields, a
-shop tax per VAT group, and the languages active in the shop.
+shop tax per VAT group, and the languages active in the shop. With a ``customers:`` or ``credit_notes:``
+block those flows' (``cli.doctor_records``): the look-up GetConnector each reads and its fields, the cost
+items refunds are booked on, and that the key reads ``customers.json`` / ``invoices.json``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lightspeed_afas.afas import lookups as afas_lookups
-from lightspeed_afas.cli import doctor_articles, doctor_stock
+from lightspeed_afas.cli import doctor_articles, doctor_records, doctor_stock
 from lightspeed_afas.cli.registry import arg, subcommand
 from lightspeed_afas.config import ConfigError, load_tenant
 
@@ -71,6 +73,9 @@ def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> Any:
         _check(results, what, doctor_stock.variants_probe(lightspeed))
     if answered and tenant.articles is not None:
         for what, probe in doctor_articles.lightspeed_checks(tenant, lightspeed):
+            _check(results, what, probe)
+    if answered:
+        for what, probe in doctor_records.lightspeed_checks(tenant, lightspeed):
             _check(results, what, probe)
     return lightspeed
 
@@ -226,18 +231,23 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
     if tenant.articles is not None:
         for what, probe in doctor_articles.connector_checks(tenant, lightspeed, afas):
             _check(results, what, probe)
+    for what, probe in doctor_records.connector_checks(tenant, lightspeed, afas):
+        _check(results, what, probe)
+    costs = doctor_records.cost_items(tenant)
+    if costs is not None:
+        results.append((OK if costs[0] else NOTE, costs[1]))
     results.append(_not_checked(afas_cfg))
     if tenant.stock is not None:
         results.append((NOTE, doctor_stock.not_checked(tenant)))
     if tenant.articles is not None:
         results.append((NOTE, doctor_articles.not_checked(tenant)))
+    results += [(NOTE, note) for note in doctor_records.not_checked(tenant)]
     return results
 
 
 @subcommand(
     "doctor",
-    "check a tenant's Lightspeed and AFAS connections and AFAS set-up (and its stock and articles flows') "
-    "for real",
+    "check a tenant's Lightspeed and AFAS connections and AFAS set-up (and its other flows') for real",
     arg("tenant"),
 )
 def doctor_command(args: argparse.Namespace) -> int:

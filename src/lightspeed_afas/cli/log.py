@@ -15,6 +15,9 @@ Examples::
     python -m lightspeed_afas log demo --flow articles      # the articles runs, and the newest one's fields
     python -m lightspeed_afas log demo --flow articles --run scheduled__2026-11-23T10:00:00+00:00
     python -m lightspeed_afas log demo --flow articles --open   # items left alone, writes failing now
+    python -m lightspeed_afas log demo --flow customers     # the customers runs, and the newest one's records
+    python -m lightspeed_afas log demo --flow credit_notes --run scheduled__2026-11-23T10:15:00+00:00
+    python -m lightspeed_afas log demo --flow credit_notes --open   # failed, waiting, quarantined now
 
 Reads the ledger through the ``lightspeed_afas_ledger`` connection (the same the DAGs use, also when it is
 stored in the UI; without it the SQLite file under ``AIRFLOW_HOME``). It creates nothing: with
@@ -26,7 +29,8 @@ Airflow UI shows UTC. An ``--order`` that is not an order number exactly is look
 part, of one (``10028`` → ``ORD10028``), and the command says what it assumed.
 
 This module is the command (its options and checks); ``cli.log_source`` finds the ledger and the order,
-``cli.log_views`` prints what was asked for (``cli.log_articles`` for ``--flow articles``).
+``cli.log_views`` prints what was asked for (``cli.log_articles`` for ``--flow articles``, ``cli.log_records``
+for ``--flow customers`` and ``--flow credit_notes``).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import argparse
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from lightspeed_afas.cli import log_articles
+from lightspeed_afas.cli import log_articles, log_records
 from lightspeed_afas.cli import log_views as views
 from lightspeed_afas.cli.log_source import open_ledger, resolve_order, safe_url, say
 from lightspeed_afas.cli.registry import arg, subcommand
@@ -68,11 +72,8 @@ def _times_note(zone: ZoneInfo, from_tenant_file: bool) -> str:
 def _flow_problem(args: argparse.Namespace) -> str | None:
     """Why the options do not fit the flow asked for, or None."""
     if args.flow == "orders":
-        return (
-            "--run needs --flow stock or --flow articles (for orders use --runs or --order)"
-            if args.run_id
-            else None
-        )
+        flows = " or --flow ".join(FLOWS[1:])
+        return f"--run needs --flow {flows} (for orders use --runs or --order)" if args.run_id else None
     if args.order or args.status or args.detail:
         return (
             f"--order, --status and --detail are for the orders flow; with --flow {args.flow} use --run, "
@@ -107,12 +108,13 @@ def _zone(tenant: str) -> tuple[ZoneInfo, bool]:
         "--open",
         action="store_true",
         help="orders failing or quarantined now, with their reasons (--flow stock: the variants left alone; "
-        "--flow articles: the items left alone and the writes failing now)",
+        "--flow articles: the items left alone and the writes failing now; --flow customers or credit_notes: "
+        "the records failing, waiting or quarantined now)",
     ),
     arg(
         "--runs",
         action="store_true",
-        help="only the runs (not the orders; with --flow stock or articles not the pushes or writes)",
+        help="only the runs (not the orders; with another --flow not the pushes, writes or records)",
     ),
     arg("--detail", action="store_true", help="with --order: the requests and answers of the detail log"),
     arg("--wide", action="store_true", help="do not shorten reasons"),
@@ -121,14 +123,15 @@ def _zone(tenant: str) -> tuple[ZoneInfo, bool]:
         "--flow",
         choices=FLOWS,
         default="orders",
-        help="which flow's log: orders (default), stock or articles",
+        help="which flow's log: orders (default), stock, articles, customers or credit_notes",
     ),
     # dest run_id: the registry keeps the command's function in ``args.run``.
     arg(
         "--run",
         dest="run_id",
         metavar="RUN_ID",
-        help="with --flow stock or articles: the pushes or writes of this run (default: the newest)",
+        help="with another --flow than orders: the pushes, writes or records of this run (default: the "
+        "newest)",
     ),
 )
 def log_command(args: argparse.Namespace) -> int:
@@ -168,6 +171,8 @@ def log_command(args: argparse.Namespace) -> int:
         return views.stock(ledger, args, zone, since, times)
     if args.flow == "articles":
         return log_articles.articles(ledger, args, zone, since, times)
+    if args.flow in log_records.RUN_COUNTS:
+        return log_records.records(ledger, args, zone, since, times)
     if args.runs:
         return views.runs(ledger, args, zone, since, times)
     if args.open:

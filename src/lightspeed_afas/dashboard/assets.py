@@ -23,8 +23,8 @@ th { background: var(--bg); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; font-weight: 600;
          border: 1px solid currentColor; white-space: nowrap; }
-.b-success, .b-booked, .b-created, .b-updated, .b-pushed { color: var(--ok); } .b-failed, .b-quarantined { color: var(--bad); }
-.b-partial, .b-running, .b-queued, .b-dry_run, .b-skipped, .b-deleted, .b-gone { color: var(--warn); }
+.b-success, .b-booked, .b-created, .b-linked, .b-updated, .b-pushed { color: var(--ok); } .b-failed, .b-quarantined { color: var(--bad); }
+.b-partial, .b-running, .b-queued, .b-dry_run, .b-waiting, .b-skipped, .b-deleted, .b-gone { color: var(--warn); }
 .bad { color: var(--bad); font-weight: 600; } .ok { color: var(--ok); } .warn { color: var(--warn); }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 130px; }

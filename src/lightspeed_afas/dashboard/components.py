@@ -1,8 +1,10 @@
 """The dashboard's HTML building blocks: the page layout, times in a tenant's zone, status badges, links to
-Airflow runs, the inline SVG bar chart and the orders table. Everything from the ledger is escaped."""
+Airflow runs, the inline SVG bar chart, the orders table, and a flow's runs: the runs table and the last
+run's headline counts. Everything from the ledger is escaped."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -142,4 +144,53 @@ def orders_table(
         f'<table id="{table_id}"><thead><tr>{head}<th>Order</th><th>AFAS order</th><th>Debtor</th>'
         '<th>Status</th><th>Action</th><th>Reason</th><th>profitLogReference</th><th class="num">Attempts</th>'
         f"<th>When ({escape(zone.key)})</th><th>Airflow run</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def runs_table(
+    runs: list[dict[str, Any]],
+    dag_id: str,
+    airflow_root: str,
+    zone: ZoneInfo,
+    table_id: str = "runs",
+    counted: str = "Orders",
+) -> str:
+    """Runs (the orders' or another flow's, newest first): mode, outcome, counts, calls, note."""
+    if not runs:
+        return f'<p class="muted" id="{escape(table_id)}-empty">No runs yet.</p>'
+    rows = "".join(
+        f'<tr><td class="small">{run_link(airflow_root, dag_id, r["run_id"])}</td><td>{escape(r["mode"])}</td>'
+        f"<td>{badge(r['outcome'])}</td><td>{fmt_time(r['started_at'], zone)}</td>"
+        f'<td class="small">{escape(", ".join(f"{k} {v}" for k, v in r["counts"].items() if v))}</td>'
+        f'<td class="num">{int(r["calls"].get("lightspeed", 0))}</td>'
+        f'<td class="num">{int(r["calls"].get("afas", 0))}</td>'
+        f'<td class="reason small">{escape(r["message"] or "")}</td></tr>'
+        for r in runs
+    )
+    return (
+        f'<table id="{escape(table_id)}"><thead><tr><th>Airflow run</th><th>Mode</th><th>Outcome</th>'
+        f"<th>Started ({escape(zone.key)})</th>"
+        f'<th>{escape(counted)}</th><th class="num">Lightspeed calls</th><th class="num">AFAS calls</th>'
+        f"<th>Note</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def count_cards(
+    counts: Mapping[str, int],
+    calls: Mapping[str, Any],
+    headline: Sequence[tuple[str, str]],
+    warn: Mapping[str, str],
+) -> str:
+    """A run's headline counts as cards (``headline``: count key → label, in order; ``warn``: the class a
+    count gets when it is not zero), then its Lightspeed / AFAS calls."""
+    cards = [
+        (label, f"{counts.get(key, 0):,}", warn.get(key, "") if counts.get(key) else "")
+        for key, label in headline
+    ]
+    lightspeed, afas = int(calls.get("lightspeed", 0)), int(calls.get("afas", 0))
+    cards.append(("Calls: Lightspeed / AFAS", f"{lightspeed:,} / {afas:,}", ""))
+    return "".join(
+        f'<div class="card" data-count="{escape(k)}"><div class="v {cls}">{escape(v)}</div>'
+        f'<div class="k">{escape(k)}</div></div>'
+        for k, v, cls in cards
     )

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from lightspeed_afas.config.dag_ids import DAG_PREFIX
 from lightspeed_afas.dashboard.article_data import article_view
+from lightspeed_afas.dashboard.record_data import FLOWS as RECORD_FLOWS
+from lightspeed_afas.dashboard.record_data import record_view
 from lightspeed_afas.ledger.queries import (
     LIGHTSPEED_DAY_BUDGET,
     ORDER_STATUSES,
@@ -80,9 +82,13 @@ def _summary(info: TenantInfo, found: dict[str, Any]) -> dict[str, Any]:
 
 def tenant_summary(queries: LedgerQueries, info: TenantInfo, now: datetime) -> dict[str, Any]:
     """One overview row: last run, bookings today / this week, problems now, call budget, 30-day chart;
-    with an articles block also ``articles``, the Articles section (``article_data.article_view``)."""
+    with an articles block also ``articles``, the Articles section (``article_data.article_view``); with a
+    customers or credit_notes block also ``customers`` / ``credit_notes``, that flow's section
+    (``record_data.record_view``). A flow whose block the tenant lacks is None."""
     summary = overview(queries, [info], now)["tenants"][0]
     summary["articles"] = article_view(queries.engine, info.tenant) if "articles" in info.flows else None
+    for flow in RECORD_FLOWS:
+        summary[flow] = record_view(queries.engine, info.tenant, flow) if flow in info.flows else None
     return summary
 
 

@@ -21,9 +21,11 @@ from lightspeed_afas.dashboard.components import (
     layout,
     orders_table,
     run_link,
+    runs_table,
     zone_note,
 )
 from lightspeed_afas.dashboard.data import STATUS_FILTERS
+from lightspeed_afas.dashboard.record_section import record_section
 from lightspeed_afas.dashboard.stock_section import stock_section
 
 TITLE = "Lightspeed → AFAS"
@@ -105,27 +107,6 @@ def _cards(summary: dict[str, Any]) -> str:
     )
 
 
-def _runs_table(runs: list[dict[str, Any]], dag_id: str, airflow_root: str, zone: ZoneInfo) -> str:
-    """The tenant's recent runs: mode, outcome, counts, calls, note."""
-    if not runs:
-        return '<p class="muted">No runs yet.</p>'
-    rows = "".join(
-        f'<tr><td class="small">{run_link(airflow_root, dag_id, r["run_id"])}</td><td>{escape(r["mode"])}</td>'
-        f"<td>{badge(r['outcome'])}</td><td>{fmt_time(r['started_at'], zone)}</td>"
-        f'<td class="small">{escape(", ".join(f"{k} {v}" for k, v in r["counts"].items() if v))}</td>'
-        f'<td class="num">{int(r["calls"].get("lightspeed", 0))}</td>'
-        f'<td class="num">{int(r["calls"].get("afas", 0))}</td>'
-        f'<td class="reason small">{escape(r["message"] or "")}</td></tr>'
-        for r in runs
-    )
-    return (
-        '<table id="runs"><thead><tr><th>Airflow run</th><th>Mode</th><th>Outcome</th>'
-        f"<th>Started ({escape(zone.key)})</th>"
-        '<th>Orders</th><th class="num">Lightspeed calls</th><th class="num">AFAS calls</th><th>Note</th>'
-        f"</tr></thead><tbody>{rows}</tbody></table>"
-    )
-
-
 def _filters(tenant: str, status: str, search: str, prefix: str) -> str:
     """The search box, the status filter and the Re-sync button."""
     options = "".join(
@@ -162,7 +143,8 @@ def tenant_page(
 ) -> str:
     """One tenant: headline numbers, 30-day chart, the filtered orders (with Re-sync), bookings, runs;
     with a stock block, the Stock section (``stock``: ``stock_data.stock_view``); with an articles block,
-    the Articles section (``summary["articles"]``: ``article_data.article_view``)."""
+    the Articles section (``summary["articles"]``: ``article_data.article_view``); with a customers or
+    credit_notes block, that flow's section (``summary[flow]``: ``record_data.record_view``)."""
     tenant, dag_id = summary["tenant"], summary["dag_id"]
     zone = ZoneInfo(summary["timezone"])
     body = (
@@ -182,9 +164,11 @@ def tenant_page(
         "<h2>Latest bookings</h2>"
         f"{orders_table(bookings, dag_id, airflow_root, zone, 'bookings', pick=False)}"
         "<h2>Recent runs</h2>"
-        f"{_runs_table(runs, dag_id, airflow_root, zone)}"
+        f"{runs_table(runs, dag_id, airflow_root, zone)}"
         f"{stock_section(stock, airflow_root, zone)}"
         f"{article_section(summary.get('articles'), airflow_root, zone)}"
+        f"{record_section(summary.get('customers'), airflow_root, zone)}"
+        f"{record_section(summary.get('credit_notes'), airflow_root, zone)}"
         f"{_script_config(tenant, dag_id, prefix, airflow_root)}"
     )
     return layout(f"{TITLE}: {tenant}", body, f"<script>{RESYNC_JS}</script>")

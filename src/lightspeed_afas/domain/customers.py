@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from lightspeed_afas.domain.lightspeed_values import identifier, normalise_email, text, timestamp, truthy
-from lightspeed_afas.domain.order_parsing import parse_address
+from lightspeed_afas.domain.lightspeed_values import identifier, text, timestamp, truthy
+from lightspeed_afas.domain.order_parsing import contact_fields
 from lightspeed_afas.domain.webshop_order import Address, plain
 
 
@@ -63,15 +63,5 @@ def parse_customer(raw: dict[str, Any]) -> WebshopCustomer:
         updated_at_raw=text(raw.get("updatedAt")),
         kind=text(raw.get("type")),
         is_confirmed=truthy(raw.get("isConfirmed")),
-        email=normalise_email(raw.get("email")),
-        firstname=text(raw.get("firstname")),
-        middlename=text(raw.get("middlename")),
-        lastname=text(raw.get("lastname")),
-        phone=text(raw.get("phone")) or text(raw.get("mobile")),
-        is_company=truthy(raw.get("isCompany")),
-        company_name=text(raw.get("companyName")),
-        coc_number=text(raw.get("companyCoCNumber")),
-        vat_number=text(raw.get("companyVatNumber")),
-        billing=parse_address(raw, "Billing"),
-        shipping=parse_address(raw, "Shipping"),
+        **contact_fields(raw),
     )

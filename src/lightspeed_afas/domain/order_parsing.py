@@ -23,7 +23,7 @@ from lightspeed_afas.domain.lightspeed_values import (
 )
 from lightspeed_afas.domain.webshop_order import Address, OrderLine, WebshopOrder
 
-__all__ = ["OrderDataError", "embedded_lines", "parse_address", "parse_line", "parse_order"]
+__all__ = ["OrderDataError", "contact_fields", "embedded_lines", "parse_address", "parse_line", "parse_order"]
 
 
 def embedded_lines(raw: dict[str, Any]) -> list[dict[str, Any]] | None:
@@ -51,6 +51,24 @@ def parse_address(raw: dict[str, Any], kind: str) -> Address:
         region=text(raw.get(f"{p}Region")),
         country=country(raw.get(f"{p}Country"), f"{p}Country"),
     )
+
+
+def contact_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """Who an order or a customer is — the same field names on both: e-mail, names, phone, company and
+    the two addresses (what a relation is made of, ``domain.relations.RelationSource``)."""
+    return {
+        "email": normalise_email(raw.get("email")),
+        "firstname": text(raw.get("firstname")),
+        "middlename": text(raw.get("middlename")),
+        "lastname": text(raw.get("lastname")),
+        "phone": text(raw.get("phone")) or text(raw.get("mobile")),
+        "is_company": truthy(raw.get("isCompany")),
+        "company_name": text(raw.get("companyName")),
+        "coc_number": text(raw.get("companyCoCNumber")),
+        "vat_number": text(raw.get("companyVatNumber")),
+        "billing": parse_address(raw, "Billing"),
+        "shipping": parse_address(raw, "Shipping"),
+    }
 
 
 def parse_line(raw: dict[str, Any], index: int) -> OrderLine:
@@ -89,17 +107,7 @@ def parse_order(raw: dict[str, Any], lines: list[dict[str, Any]] | None = None) 
         payment_status=text(raw.get("paymentStatus")),
         shipment_status=text(raw.get("shipmentStatus")),
         customer_id=resource_id(raw.get("customer")),
-        email=normalise_email(raw.get("email")),
-        firstname=text(raw.get("firstname")),
-        middlename=text(raw.get("middlename")),
-        lastname=text(raw.get("lastname")),
-        phone=text(raw.get("phone")) or text(raw.get("mobile")),
-        is_company=truthy(raw.get("isCompany")),
-        company_name=text(raw.get("companyName")),
-        coc_number=text(raw.get("companyCoCNumber")),
-        vat_number=text(raw.get("companyVatNumber")),
-        billing=parse_address(raw, "Billing"),
-        shipping=parse_address(raw, "Shipping"),
+        **contact_fields(raw),
         comment=text(raw.get("comment")),
         payment_id=text(raw.get("paymentId")),
         payment_title=text(raw.get("paymentTitle")),

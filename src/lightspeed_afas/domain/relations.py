@@ -98,14 +98,14 @@ def choose_debtor(
     if len(ids) == 1:
         return ids[0]
     if not ids:
-        raise RelationError("no debtor found for the order's e-mail address")
+        raise RelationError("no debtor found for the e-mail address")
     if policy == "lowest_debtor_id":
         return ids[0]
     if policy == "most_recent":
         newest = max(rows, key=lambda r: (str(r.get(date_field) or ""), _numeric_first(str(r[id_field]))))
         return str(newest[id_field])
     raise RelationError(
-        f"{len(ids)} AFAS debtors share the order's e-mail address ({', '.join(ids)}). Merge them in AFAS, "
+        f"{len(ids)} AFAS debtors share the e-mail address ({', '.join(ids)}). Merge them in AFAS, "
         "or set afas.duplicate_debtors to lowest_debtor_id or most_recent to choose one."
     )
 

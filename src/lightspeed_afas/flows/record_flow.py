@@ -113,11 +113,16 @@ def finish_record_run(
     counts.update(Counter(o.action for o in stored))
     failed = [o for o in stored if o.action in ("failed", "quarantined")]
     outcome = (
-        "dry_run" if request.dry_run else "failed" if failed else "partial" if not read.complete else "ok"
+        "dry_run"
+        if request.dry_run
+        else "failed"
+        if failed
+        else "partial"
+        if not read.complete
+        else "success"
     )
-    if not request.dry_run:
-        ledger.finish_flow_run(read.run_pk, outcome, counts, calls, read.stopped_because)
-        advance_cursor(ledger, tenant, flow, request, read)
+    ledger.finish_flow_run(read.run_pk, outcome, counts, calls, read.stopped_because)
+    advance_cursor(ledger, tenant, flow, request, read)  # not for a dry run
     shown = [o for o in stored if o.action != "skipped"][:LISTED]
     if shown:
         log.info("Records of this run (first %d):\n%s", len(shown), outcome_table(shown))

@@ -9,8 +9,7 @@ A state's ``status``:
 - ``waiting`` — it cannot be booked yet (a credit note whose order is not in AFAS yet); every run
   looks again, and waiting never quarantines;
 - ``failed`` — AFAS (or the data) refused it; later runs try again, up to ``max_attempts`` failures;
-- ``quarantined`` — failed that often: no run tries it again until it changes in Lightspeed or a
-  manual run names it;
+- ``quarantined`` — failed that often: no run tries it again until it changes in Lightspeed;
 - ``skipped`` — nothing to book (a customer who did not confirm their e-mail, when the tenant asks that).
 """
 

@@ -15,7 +15,7 @@ from lightspeed_afas.config import LoadedTenant
 from lightspeed_afas.config.dag_ids import flow_dag_id
 from lightspeed_afas.domain.vocabulary import ARTICLE_STEPS
 from lightspeed_afas.orchestration.dag_parts import chain_steps, flow_step_task
-from lightspeed_afas.orchestration.entry import run_articles_step
+from lightspeed_afas.orchestration.entry import run_flow_step
 from lightspeed_afas.orchestration.trigger_params import SCHEMA_DIALECT
 
 LIGHTSPEED_STEPS = ("plan_articles", "push_articles")
@@ -62,7 +62,8 @@ def articles_dag(tenant: LoadedTenant) -> DAG:
     )
     with dag:
         chain_steps(
-            [flow_step_task(cfg, s, run_articles_step, LIGHTSPEED_STEPS) for s in ARTICLE_STEPS], cfg.tenant
+            [flow_step_task(cfg, s, run_flow_step, LIGHTSPEED_STEPS, flow="articles") for s in ARTICLE_STEPS],
+            cfg.tenant,
         )
     dag.params.update(article_params())
     return dag

@@ -9,6 +9,7 @@ them, XCom JSON at the edges). ``purge_staged_data`` is the teardown.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -68,96 +69,60 @@ def pull_upstream(context: dict[str, Any], step: str, previous: tuple[str, ...])
     return upstream
 
 
-def run_stock_step(step: str, tenant_id: str, **context: Any) -> Any:
-    """Task callable of the stock DAG's three steps (``orchestration.stock_task``)."""
+def run_flow_step(step: str, tenant_id: str, flow: str, **context: Any) -> Any:
+    """Task callable of every flow beside orders (``orchestration.stock_dag``, ``articles_dag``,
+    ``record_dags``): the flow's settings and run request, the upstream outputs, then its executor."""
     from lightspeed_afas.config import load_tenant
-    from lightspeed_afas.flows.stock import stock_settings
     from lightspeed_afas.ledger import Ledger
-    from lightspeed_afas.orchestration.run_request import stock_request
-    from lightspeed_afas.orchestration.stock_task import STOCK_STEPS, execute_stock
 
-    previous = STOCK_STEPS[: STOCK_STEPS.index(step)] if step in STOCK_STEPS else ()
-    request = stock_request(context)
-    upstream = pull_upstream(context, step, previous)
-    log.info(
-        "Tenant %s, stock run %s: %s (%s%s%s)",
-        tenant_id,
-        request.run_id,
-        step,
-        request.mode,
-        ", dry run" if request.dry_run else "",
-        ", full comparison asked" if request.full_comparison else "",
-    )
     try:
-        return execute_stock(
-            step, stock_settings(load_tenant(tenant_id)), request, Ledger.from_airflow(), upstream
-        )
-    except ExpectedTaskFailure as failure:
-        raise failure.with_traceback(None) from None
-
-
-def run_articles_step(step: str, tenant_id: str, **context: Any) -> Any:
-    """Task callable of the articles DAG's three steps (``orchestration.articles_task``)."""
-    from lightspeed_afas.config import load_tenant
-    from lightspeed_afas.flows.articles import article_settings
-    from lightspeed_afas.ledger import Ledger
-    from lightspeed_afas.orchestration.articles_task import ARTICLE_STEPS, execute_articles
-    from lightspeed_afas.orchestration.run_request import article_request
-
-    previous = ARTICLE_STEPS[: ARTICLE_STEPS.index(step)] if step in ARTICLE_STEPS else ()
-    request = article_request(context)
-    upstream = pull_upstream(context, step, previous)
-    log.info(
-        "Tenant %s, articles run %s: %s (%s%s%s)",
-        tenant_id,
-        request.run_id,
-        step,
-        request.mode,
-        ", dry run" if request.dry_run else "",
-        ", full comparison asked" if request.full_comparison else "",
-    )
-    try:
-        return execute_articles(
-            step, article_settings(load_tenant(tenant_id)), request, Ledger.from_airflow(), upstream
-        )
-    except ExpectedTaskFailure as failure:
-        raise failure.with_traceback(None) from None
-
-
-def run_record_step(step: str, tenant_id: str, flow: str, **context: Any) -> Any:
-    """Task callable of the customers and credit-notes DAGs' steps (``orchestration.record_task``)."""
-    from lightspeed_afas.config import load_mapping, load_tenant
-    from lightspeed_afas.ledger import Ledger
-    from lightspeed_afas.orchestration.record_task import STEPS, execute_record_step
-    from lightspeed_afas.orchestration.run_request import record_request
-
-    tenant = load_tenant(tenant_id)
-    mapping = load_mapping(tenant.mapping, tenant.mapping_overrides)
-    if flow == "customers":
-        from lightspeed_afas.flows.customers import customer_settings
-
-        settings, schedule = customer_settings(tenant, mapping), tenant.customers.schedule
-    else:
-        from lightspeed_afas.flows.credit_notes import credit_note_settings
-
-        settings, schedule = credit_note_settings(tenant, mapping), tenant.credit_notes.schedule
-    steps = STEPS[flow]
-    previous = steps[: steps.index(step)] if step in steps else ()
-    try:
-        request = record_request(context, tenant, schedule)
+        steps, settings, request, execute = _flow_parts(flow, load_tenant(tenant_id), context)
+        previous = steps[: steps.index(step)] if step in steps else ()
         upstream = pull_upstream(context, step, previous)
         log.info(
-            "Tenant %s, %s run %s: %s (mode %s%s)",
+            "Tenant %s, %s run %s: %s (%s%s%s)",
             tenant_id,
             flow.replace("_", " "),
             request.run_id,
             step,
             request.mode,
             ", dry run" if request.dry_run else "",
+            ", full comparison asked" if getattr(request, "full_comparison", False) else "",
         )
-        return execute_record_step(flow, step, settings, request, Ledger.from_airflow(), upstream)
+        return execute(step, settings, request, Ledger.from_airflow(), upstream)
     except ExpectedTaskFailure as failure:
         raise failure.with_traceback(None) from None
+
+
+def _flow_parts(flow: str, tenant: Any, context: dict[str, Any]) -> tuple[tuple[str, ...], Any, Any, Any]:
+    """(steps, settings, request, executor) of one run of ``flow``."""
+    from lightspeed_afas.orchestration import run_request
+
+    if flow == "stock":
+        from lightspeed_afas.flows.stock import stock_settings
+        from lightspeed_afas.orchestration.stock_task import STOCK_STEPS, execute_stock
+
+        return STOCK_STEPS, stock_settings(tenant), run_request.stock_request(context), execute_stock
+    if flow == "articles":
+        from lightspeed_afas.flows.articles import article_settings
+        from lightspeed_afas.orchestration.articles_task import ARTICLE_STEPS, execute_articles
+
+        return ARTICLE_STEPS, article_settings(tenant), run_request.article_request(context), execute_articles
+    from lightspeed_afas.config import load_mapping
+    from lightspeed_afas.flows.credit_notes import credit_note_settings
+    from lightspeed_afas.flows.customers import customer_settings
+    from lightspeed_afas.orchestration.record_task import STEPS, execute_record_step
+
+    if flow not in STEPS:
+        raise ValueError(f"unknown flow {flow!r}")
+    mapping = load_mapping(tenant.mapping, tenant.mapping_overrides)
+    settings, block = (
+        (customer_settings(tenant, mapping), tenant.customers)
+        if flow == "customers"
+        else (credit_note_settings(tenant, mapping), tenant.credit_notes)
+    )
+    request = run_request.record_request(context, tenant, block.schedule)
+    return STEPS[flow], settings, request, functools.partial(execute_record_step, flow)
 
 
 def purge_staged_data(tenant_id: str, **context: Any) -> int:
@@ -181,6 +146,8 @@ def purge_staged_data(tenant_id: str, **context: Any) -> int:
             "the run ended before load_to_afas finished; see the failed task's log in Airflow",
         )
     else:
+        if flow in ("customers", "credit_notes"):  # they write to AFAS under the tenant's lease too
+            ledger.release_lease(tenant.tenant, dag_run.run_id)
         closed = ledger.close_unfinished_flow_run(
             tenant.tenant, flow, dag_run.run_id, "the run ended before its last task finished; see its log"
         )

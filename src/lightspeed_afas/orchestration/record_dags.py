@@ -20,7 +20,7 @@ from lightspeed_afas.config import LoadedTenant
 from lightspeed_afas.config.dag_ids import flow_dag_id
 from lightspeed_afas.domain.vocabulary import CREDIT_NOTE_STEPS, CUSTOMER_STEPS
 from lightspeed_afas.orchestration.dag_parts import chain_steps, flow_step_task
-from lightspeed_afas.orchestration.entry import run_record_step
+from lightspeed_afas.orchestration.entry import run_flow_step
 from lightspeed_afas.orchestration.trigger_params import SCHEMA_DIALECT
 
 RETRIES = {"retries": 2, "retry_delay": timedelta(minutes=2)}
@@ -78,7 +78,7 @@ def record_dag(flow: str, tenant: LoadedTenant) -> DAG:
     )
     with dag:
         chain_steps(
-            [flow_step_task(cfg, s, run_record_step, (steps[0],), flow=flow) for s in steps], cfg.tenant
+            [flow_step_task(cfg, s, run_flow_step, (steps[0],), flow=flow) for s in steps], cfg.tenant
         )
     dag.params.update(record_params(flow))
     return dag

@@ -23,7 +23,7 @@ from lightspeed_afas.config import LoadedTenant
 from lightspeed_afas.config.dag_ids import flow_dag_id
 from lightspeed_afas.domain.vocabulary import STOCK_STEPS
 from lightspeed_afas.orchestration.dag_parts import FLOW_PRIORITY, chain_steps, flow_step_task
-from lightspeed_afas.orchestration.entry import run_stock_step
+from lightspeed_afas.orchestration.entry import run_flow_step
 from lightspeed_afas.orchestration.trigger_params import SCHEMA_DIALECT
 
 LIGHTSPEED_STEPS = ("plan_stock", "push_stock")
@@ -78,7 +78,8 @@ def stock_dag(tenant: LoadedTenant) -> DAG:
     )
     with dag:
         chain_steps(
-            [flow_step_task(cfg, s, run_stock_step, LIGHTSPEED_STEPS) for s in STOCK_STEPS], cfg.tenant
+            [flow_step_task(cfg, s, run_flow_step, LIGHTSPEED_STEPS, flow="stock") for s in STOCK_STEPS],
+            cfg.tenant,
         )
     dag.params.update(stock_params())
     return dag

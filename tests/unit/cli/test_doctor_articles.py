@@ -105,7 +105,12 @@ def lines(tenant_id: str) -> list[str]:
 
 
 def articles(**block: Any) -> dict[str, Any]:
-    return {"stock": None, "articles": {"schedule": "0 * * * *", **block}}
+    return {
+        "stock": None,
+        "customers": None,
+        "credit_notes": None,
+        "articles": {"schedule": "0 * * * *", **block},
+    }
 
 
 def test_an_articles_tenant_gets_its_connectors_taxes_and_languages_checked(include, hooks):

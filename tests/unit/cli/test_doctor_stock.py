@@ -14,7 +14,11 @@ from lightspeed_afas.config import load_tenant
 from lightspeed_afas.hooks.errors import AfasAuthError, LightspeedAuthError
 
 STOCK_FIELDS = ["Item_code", "In_stock", "Unit", "Warehouse_code"]
-NO_ARTICLES = {"articles": None}  # the demo tenant's articles flow: tests/unit/cli/test_doctor_articles.py
+NO_ARTICLES = {
+    "articles": None,
+    "customers": None,
+    "credit_notes": None,
+}  # the demo tenant's other flows: their own tests
 
 
 class FakeLightspeed:

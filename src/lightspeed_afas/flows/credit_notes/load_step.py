@@ -46,7 +46,9 @@ def load_credit_notes(
         ]
         log.info("DRY RUN: nothing was written to AFAS or the ledger; the payloads are in transform's log.")
         return finish_record_run(ledger, settings.tenant, FLOW, request, read, planned, calls())
-    stored = ledger.record_items(settings.tenant, FLOW, request.run_id, decided, settings.max_attempts)
+    stored = ledger.record_items(
+        settings.tenant, FLOW, request.run_id, decided, settings.max_attempts, at=settings.clock()
+    )
     inserts = [op for op in operations if op.op == "insert"]
     if inserts:
         take_lease(ledger, settings.tenant, request.run_id)

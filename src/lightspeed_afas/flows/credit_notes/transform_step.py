@@ -75,11 +75,18 @@ def _operation(
         matches = found.get(order_number, [])
         if len(matches) > 1:
             return _with(base, reason=f"AFAS holds {len(matches)} orders with reference {order_number}")
-        if not matches or not matches[0].debtor_id:
+        if not matches:
             return _with(
                 base,
                 op="wait",
                 reason=f"its order {order_number} is not in AFAS yet; booked once the order is",
+            )
+        if not matches[0].debtor_id:
+            return _with(
+                base,
+                reason=f"AFAS's order {matches[0].order_number} (reference {order_number}) shows no debtor "
+                f"in {settings.lookups.order_connector}.{settings.lookups.order_debtor_field}; check that "
+                "the GetConnector has that field",
             )
         debtor = matches[0].debtor_id
     try:

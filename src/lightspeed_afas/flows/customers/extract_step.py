@@ -84,6 +84,9 @@ def _consider(
         if settings.include == "new" or state.version == customer.updated_at_raw:
             read.count("unchanged")
             return
+    elif state is not None and state.status == "quarantined" and state.version == customer.updated_at_raw:
+        read.count("quarantined")  # until it changes in the shop
+        return
     elif state is None and settings.include == "new" and customer.created_at < start:
         read.count("not new")  # an existing customer who changed: the tenant looks only at new ones
         return
