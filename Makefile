@@ -61,3 +61,4 @@ demo-stop:
 # Benchmarks print figures; they never fail on a time (their smoke runs are in tests/bench/).
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.bench_records

@@ -88,3 +88,65 @@ def test_budget_floor_follows_the_emulators_fixed_windows():
     assert budget_floor(300, (300, 3000, 12000), scale=1.0) == 0.0  # one window: no waiting at all
     # With 50 ms per call: the first call's latency (the windows start with it) and the last window's 223 more.
     assert budget_floor(5024, (300, 3000, 12000), 15.0, 0.05) == pytest.approx(360.0 + 224 * 0.05)
+
+
+# -- the customers and credit-notes benchmark (``python -m bench.bench_records --smoke``, run by ``make bench``
+# after the others) -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def records_smoke(tmp_path_factory) -> tuple[str, Path]:
+    out = tmp_path_factory.mktemp("bench-records") / "records.txt"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_records", "--smoke", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout, out
+
+
+def records_raw(out: Path) -> dict[str, dict]:
+    lines = out.read_text().split("raw:\n", 1)[1].strip().splitlines()
+    return {figures["run"]: figures for figures in map(json.loads, lines)}
+
+
+def test_the_records_benchmark_prints_its_table_and_writes_it(records_smoke):
+    stdout, out = records_smoke
+    for figure in (
+        r"1\. Customers, first sync: 40 new customers",
+        r"2\. Customers, quiet run",
+        r"3\. Customers, 2 changed \(2 %\), include: new_and_changed",
+        r"4\. Credit notes, first sync: 20 credit notes over \d+ booked orders",
+        r"5\. Credit notes, quiet run",
+        r"e-mails with two AFAS relations\s+0\s+0",
+        r"credit notes booked twice\s+0\s+0",
+        r"credits whose total is not −priceIncl to the cent\s+0\s+0",
+    ):
+        assert re.search(figure, stdout), figure
+    text = out.read_text()
+    assert "cores" in text and text.split("\n\n")[1] in stdout  # the machine, and the same table
+
+
+def test_the_records_benchmark_makes_nothing_twice_and_its_quiet_runs_cost_one_page(records_smoke):
+    _, out = records_smoke
+    runs = records_raw(out)
+    first, quiet, changed = (
+        runs["customers/first sync"],
+        runs["customers/quiet"],
+        runs["customers/2 % changed"],
+    )
+    inserts = {k: v for k, v in first["afas"].items() if k.startswith("POST")}
+    assert sum(inserts.values()) == first["floor"]["afas_inserts"] == first["counts"]["created"]
+    assert first["counts"]["created"] + first["counts"]["linked"] == 40
+    assert changed["counts"] == {**changed["counts"], "created": 1, "linked": 1}
+    books = runs["books"]
+    assert books["customers"] == {**books["customers"], "duplicates": 0, "without_one": 0, "ledger_off": 0}
+    credits = books["credit_notes"]
+    assert (credits["booked"], credits["twice"], credits["lost"], credits["off_by_a_cent"]) == (20, 0, 0, 0)
+    notes = runs["credit_notes/first sync"]
+    assert notes["afas"]["POST /connectors/FbSales"] == 20 and notes["ls"]["items"] == 20
+    for quiet_run in (quiet, runs["credit_notes/quiet"]):
+        assert sum(quiet_run["ls"].values()) == 1 and quiet_run["afas"] == {}

@@ -68,6 +68,8 @@ class RecordRead:
     records: list[dict[str, Any]] = field(default_factory=list)
     decided: list[ItemOutcome] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    # Within the first step only (not in XCom): what the shop answered once, e.g. order numbers by id.
+    order_numbers: dict[int, str] = field(default_factory=dict)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n

@@ -126,7 +126,7 @@ def _read_note(
         note = parse_credit_note(raw, hooks.lightspeed.get_invoice_items(note_id))
         if note.order_id is None:
             raise CreditNoteError("the credit note names no order, so its debtor cannot be known")
-        order_number, debtor = _order_of(settings, ledger, hooks, note.order_id)
+        order_number, debtor = _order_of(settings, ledger, hooks, note.order_id, read)
         invoice_number = None
         if settings.credit.invoice_reference == "original_invoice" and note.invoice_id:
             invoice_number = str(hooks.lightspeed.get_invoice(note.invoice_id).get("number") or "") or None
@@ -155,11 +155,14 @@ def _read_note(
 
 
 def _order_of(
-    settings: CreditNoteSyncSettings, ledger: Ledger, hooks: Hooks, order_id: int
+    settings: CreditNoteSyncSettings, ledger: Ledger, hooks: Hooks, order_id: int, read: RecordRead
 ) -> tuple[str, str | None]:
-    """The original order's number and, when the ledger booked it, its debtor."""
+    """The original order's number and, when the ledger booked it, its debtor; an order the ledger lacks
+    is read from the shop once per run, however many of its credit notes the run has."""
     state = ledger.order_states(settings.tenant, [order_id]).get(order_id)
     if state is not None and state.order_number:
         return state.order_number, state.debtor_id if state.status in BOOKED else None
-    order = hooks.lightspeed.get_order(identifier(order_id, "order"))
-    return str(order.get("number") or order_id), None
+    if order_id not in read.order_numbers:
+        order = hooks.lightspeed.get_order(identifier(order_id, "order"))
+        read.order_numbers[order_id] = str(order.get("number") or order_id)
+    return read.order_numbers[order_id], None
