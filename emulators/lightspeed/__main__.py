@@ -8,7 +8,22 @@ from datetime import UTC, datetime
 
 from emulators.lightspeed import LightspeedConfig, create_app
 from emulators.lightspeed.config import DEFAULT_BASE_TIME
+from emulators.lightspeed.webhook_delivery import MODES, DeliverySettings
 from emulators.server import serve_forever
+
+# --webhook-<setting> options: the webhook sender's settings (see emulators/lightspeed/webhook_delivery.py).
+WEBHOOK_OPTIONS = {
+    "mode": (str, "async: a worker thread sends; sync: the call that caused an event waits for it"),
+    "delay_ms": (float, "fixed delay before a delivery"),
+    "jitter_ms": (float, "random extra delay, 0 to this"),
+    "loss_rate": (float, "fraction of deliveries never sent"),
+    "duplicate_rate": (float, "fraction of deliveries sent twice"),
+    "bad_signature_rate": (float, "fraction of requests with a wrong X-Signature"),
+    "retries": (int, "retries after a non-2xx answer or a timeout"),
+    "retry_backoff_ms": (float, "wait before the first retry (doubling)"),
+    "timeout_ms": (float, "timeout of one delivery attempt"),
+    "seed": (str, "seed of the loss/duplicate/signature/jitter draws"),
+}
 
 
 def parse_base_time(value: str) -> datetime:
@@ -42,13 +57,32 @@ def main() -> None:
     )
     parser.add_argument("--api-key", default=LightspeedConfig.api_key)
     parser.add_argument("--api-secret", default=LightspeedConfig.api_secret)
+    parser.add_argument("--webhook-secret", default=None, help="signs X-Signature (default: the API secret)")
+    defaults = DeliverySettings()
+    for name, (kind, text) in WEBHOOK_OPTIONS.items():
+        parser.add_argument(
+            "--webhook-" + name.replace("_", "-"),
+            type=kind,
+            default=getattr(defaults, name),
+            choices=MODES if name == "mode" else None,
+            help=f"{text} (default {getattr(defaults, name)})",
+        )
+    parser.add_argument("--webhook-reorder", action="store_true", help="deliveries may overtake each other")
     args = parser.parse_args()
+    delivery = {name: getattr(args, "webhook_" + name) for name in WEBHOOK_OPTIONS}
+    delivery["reorder"] = args.webhook_reorder
     limits = tuple(int(x) for x in args.rate_limit.split("/"))
     if len(limits) != 3:
         parser.error("--rate-limit needs three numbers: 5min/hour/day")
+    try:
+        settings = DeliverySettings(**delivery)
+    except ValueError as exc:
+        parser.error(f"--webhook-…: {exc}")
     config = LightspeedConfig(
         api_key=args.api_key,
         api_secret=args.api_secret,
+        webhook_secret=args.webhook_secret,
+        webhook_delivery=settings,
         languages=tuple(args.languages.split(",")),
         seed=args.seed,
         orders=args.orders,
@@ -67,6 +101,11 @@ def main() -> None:
     print(f"  seed {config.seed!r}, {config.orders} orders up to {config.base_time.isoformat()}", flush=True)
     print(
         f"  admin API: {base}/_admin/state, /_admin/calls, … (see emulators/lightspeed/admin.py)", flush=True
+    )
+    print(
+        f"  webhooks: {base}/{config.languages[0]}/webhooks.json; deliveries {base}/_admin/webhook_deliveries"
+        f" ({settings.mode}, signed with the {'webhook' if args.webhook_secret else 'API'} secret)",
+        flush=True,
     )
     serve_forever(create_app(config), args.host, args.port)
 

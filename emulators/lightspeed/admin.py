@@ -5,7 +5,9 @@
                                with one variant, stock 25, per demo-catalogue product; the gift cards
                                stockTracking "disabled", the workshop "indicator") and restore the
                                configured variant rules, the seeded taxes and the configured shop
-                               limits; faults, clock and windows stay.
+                               limits; webhooks dropped, the configured webhook delivery settings
+                               and secret restored, pending deliveries and their log dropped;
+                               faults, clock and windows stay.
   POST   /_admin/orders        {"orders": [spec, …]} and/or {"generate": n, "span_minutes": 60}
                                → {"orders": [{"id", "number", "updatedAt"}, …]}
          spec (all optional): customer (false = guest; an id, new or existing), email, firstname,
@@ -91,6 +93,8 @@
                                note}; the public credit POST's checks and effects (see ``invoices``)
   PUT    /_admin/invoices/{id} {status, isVatShifted, doNotifyNew, doNotifyPaid, updatedAt} (all
                                optional) → {"invoice"}; bumps updatedAt unless "updatedAt" is given
+  GET|POST /_admin/webhook_delivery, GET /_admin/webhook_deliveries, POST
+         /_admin/webhook_deliveries/flush, …/reset   the webhook sender (see ``webhooks``)
   GET    /_admin/state         {"now", "orders": [rendered, lines embedded, by id], "customers",
                                "invoices": [rendered, items embedded, by id],
                                "rate_limits": {key: [{limit, used, reset_in_s}] ×3}, "faults"}
@@ -99,6 +103,7 @@ Bad admin input answers 400 ``{"error": "…"}``; an unknown order, variant, cus
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -127,6 +132,7 @@ def admin_routes(app: FastAPI) -> None:
     async def reset(request: Request) -> Any:
         body = await read_json(request)
         emulator = emu()
+        await asyncio.to_thread(emulator.reset_webhook_delivery)  # joins the sender: not on the loop
         emulator.shop.reseed(
             str(body.get("seed", emulator.config.seed)), int(body.get("orders", emulator.config.orders))
         )

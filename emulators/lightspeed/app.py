@@ -15,6 +15,8 @@ language active on the shop, else 404 ``Unknown or inactive language``). Every b
   GET|PUT|POST|DELETE /{lang}/variants…, /{lang}/products…   the catalogue: see ``catalog_routes``
                                      and ``catalog_products`` (writes: ``catalog_write``)
   GET /{lang}/taxes…, /{lang}/shop/limits.json, /{lang}/languages.json   see ``settings_routes``
+  GET|POST|PUT|DELETE /{lang}/webhooks…   webhooks, and their deliveries on the shop's events: see
+                                     ``webhooks`` (the sender: ``webhook_delivery``)
 
 Choices where the reference is uncertain ([U]), the stricter plausible one, documented:
 - Sort: newest id first, *not* by updatedAt, so pages drift when an order changes mid-scan.
@@ -62,6 +64,7 @@ from emulators.lightspeed.emulator import (
 )
 from emulators.lightspeed.faults import DroppedResponse
 from emulators.lightspeed.invoices import invoice_admin_routes, invoice_routes
+from emulators.lightspeed.webhooks import install, webhook_admin_routes, webhook_routes
 
 
 def error_response(
@@ -80,6 +83,7 @@ def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | No
     """
 
     emulator = LightspeedEmulator(config or LightspeedConfig(), clock)
+    install(emulator)
     app = FastAPI(title="Lightspeed eCom emulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.emulator = emulator
 
@@ -95,9 +99,10 @@ def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | No
     @app.middleware("http")
     async def api_gate(request: Request, call_next: Any) -> Any:
         path = request.url.path
-        if path.startswith("/_admin"):
-            return await call_next(request)
         emu: LightspeedEmulator = app.state.emulator
+        emu.deliveries.watch_running_loop()  # the webhook sender stops when this loop ends
+        if path.startswith("/_admin"):
+            return await deliver_sync(emu, await call_next(request))
         route = f"{request.method} {route_name(path)}"
         if emu.faults.latency_ms:
             await asyncio.sleep(emu.faults.latency_ms / 1000)
@@ -121,7 +126,7 @@ def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | No
         lang = path.strip("/").split("/", 1)[0]
         if len(lang) != 2 or lang not in emu.config.languages:
             return done(error_response(404, "Unknown or inactive language", request))
-        response = await faults_then_route(emu, request, route, call_next)
+        response = await deliver_sync(emu, await faults_then_route(emu, request, route, call_next))
         if isinstance(response, DroppedResponse):
             emu.count(route, "dropped")
             return response
@@ -135,7 +140,17 @@ def create_app(config: LightspeedConfig | None = None, clock: EmulatorClock | No
     catalog_admin_routes(app)
     customer_admin_routes(app)
     invoice_admin_routes(app)
+    webhook_routes(app)
+    webhook_admin_routes(app)
     return app
+
+
+async def deliver_sync(emu: LightspeedEmulator, response: Any) -> Any:
+    """In the sender's "sync" mode, the deliveries a call caused are made before it is answered (in a
+    worker thread, so a receiver may call the emulator back)."""
+    if emu.deliveries.sync and emu.deliveries.pending():
+        await asyncio.to_thread(emu.deliveries.drain)
+    return response
 
 
 async def faults_then_route(emu: LightspeedEmulator, request: Request, route: str, call_next: Any) -> Any:

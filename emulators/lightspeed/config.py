@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from emulators.lightspeed.webhook_delivery import DeliverySettings
+
 DEMO_API_KEY = "d3m0k3y0000000000000000000000001"
 DEMO_API_SECRET = "d3m0s3cr3t0000000000000000000001"
 DEFAULT_BASE_TIME = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -52,6 +54,13 @@ RULE_CHOICES: dict[str, tuple[str, ...] | tuple[int, ...]] = {
     "credit_item_signs": ("positive", "negative"),
     "credited_invoice_link": ("false", "link"),
     "credit_response": ("credit", "invoice"),
+    # The webhooks' rules; ``webhooks`` documents each one. ``webhook_signature`` defaults to the
+    # community's reading (md5 of the raw body then the secret), not to "none".
+    "webhook_action_groups": ("orders_only", "any"),
+    "webhook_language": ("code", "code_or_id"),
+    "webhook_extra_groups": ("refuse", "accept"),
+    "webhook_payload": ("wrapped", "unwrapped", "id_only"),
+    "webhook_signature": ("md5_body_secret", "md5_secret_body", "none", "uppercase_hex"),
 }
 STOCK_TRACKING = ("enabled", "disabled", "indicator")
 
@@ -63,8 +72,8 @@ def _default_decrements() -> dict[str, bool]:
 @dataclass
 class VariantRules:
     """The variant/product rules (see ``catalog`` and ``catalog_write``; ``default_variant_title`` is any
-    non-empty string) and the customers'/invoices' rules (see ``customers`` and ``invoices``);
-    ``update`` checks a whole change before applying it."""
+    non-empty string), the customers'/invoices' rules (see ``customers`` and ``invoices``) and the
+    webhooks' (see ``webhooks``); ``update`` checks a whole change before applying it."""
 
     variant_code_filters: str = "ignore"
     readonly_fields: str = "refuse"
@@ -98,6 +107,11 @@ class VariantRules:
     credit_item_signs: str = "positive"
     credited_invoice_link: str = "false"
     credit_response: str = "credit"
+    webhook_action_groups: str = "orders_only"
+    webhook_language: str = "code"
+    webhook_extra_groups: str = "refuse"
+    webhook_payload: str = "wrapped"
+    webhook_signature: str = "md5_body_secret"
     default_variant_title: str = "Default"
     title_max_length: int = 255
     stock_change_bumps_updated_at: bool = False
@@ -155,7 +169,10 @@ class LightspeedConfig:
     ``line_price_semantics`` whether line ``priceIncl``/``priceExcl`` are line totals or unit prices;
     ``retry_after_format`` of a 429; ``reset_quirk`` reproduces the stale remaining count right after a
     window resets; ``variant_rules`` the catalogue's rules (a ``VariantRules`` or a dict of them);
-    ``max_products``/``max_products_variants`` the shop's ``shopLimits`` caps (the doc example's)."""
+    ``max_products``/``max_products_variants`` the shop's ``shopLimits`` caps (the doc example's);
+    ``webhook_secret`` what ``X-Signature`` is computed with (None: ``api_secret``);
+    ``webhook_delivery`` how webhooks are sent (a ``DeliverySettings`` or a dict of them, see
+    ``webhook_delivery``)."""
 
     api_key: str = DEMO_API_KEY
     api_secret: str = DEMO_API_SECRET
@@ -172,8 +189,18 @@ class LightspeedConfig:
     variant_rules: VariantRules = field(default_factory=VariantRules)
     max_products: int = 10000
     max_products_variants: int = 50
+    webhook_secret: str | None = None
+    webhook_delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     def __post_init__(self) -> None:
+        if isinstance(self.webhook_delivery, dict):
+            settings = DeliverySettings()
+            settings.update(self.webhook_delivery)
+            self.webhook_delivery = settings
+        if self.webhook_secret is not None and (
+            not isinstance(self.webhook_secret, str) or not self.webhook_secret
+        ):
+            raise ValueError("webhook_secret: a non-empty string, or None for the API secret")
         if isinstance(self.variant_rules, dict):
             rules = VariantRules()
             rules.update(self.variant_rules)

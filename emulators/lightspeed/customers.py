@@ -32,6 +32,8 @@ Admin (no auth, JSON; documented in ``admin`` too):
   offset; default now), updatedAt, lastOnlineAt (ISO | null; default null). API names work too:
   addressBillingStreet/Number/Extension/Zipcode/City/Country, companyName, companyCoCNumber,
   companyVatNumber, isCompany (false drops the company). Unknown keys: 400.
+A created customer is a webhook event ``customers``/``created``, a PUT ``customers``/``updated`` (see
+``webhooks``).
 """
 
 from __future__ import annotations
@@ -288,6 +290,7 @@ def create_customer(emu: LightspeedEmulator, body: dict[str, Any]) -> Customer:
         if customer.updated_at < customer.created_at:
             raise AdminError("updatedAt: before createdAt")
         shop.customers[customer_id] = customer
+        shop.notify("customers", "created", customer)
         return customer
 
 
@@ -299,6 +302,7 @@ def update_customer(emu: LightspeedEmulator, customer: Customer, body: dict[str,
         apply_spec(customer, spec, emu.config.languages)
         if "updatedAt" not in spec:
             customer.updated_at = max(now, previous + timedelta(seconds=1))
+        emu.shop.notify("customers", "updated", customer)
 
 
 def customer_admin_routes(app: FastAPI) -> None:

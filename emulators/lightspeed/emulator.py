@@ -1,4 +1,4 @@
-"""The Lightspeed emulator's shop, catalogue, rate limiter, faults and call counters
+"""The Lightspeed emulator's shop, catalogue, rate limiter, faults, call counters and webhook sender
 (``app.state.emulator``), and the request helpers every public route shares (paging, filters, errors)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from emulators.lightspeed.faults import Faults
 from emulators.lightspeed.ratelimit import RateLimiter
 from emulators.lightspeed.shop_settings import ShopLimits, TaxTable
 from emulators.lightspeed.store import ShopState
+from emulators.lightspeed.webhook_delivery import Deliverer
 
 FILTER_FORMAT = "%Y-%m-%d %H:%M:%S"
 FILTERS = {
@@ -54,6 +55,20 @@ class LightspeedEmulator:
         self.calls: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.lock = threading.RLock()
+        self.deliveries = Deliverer(
+            config.webhook_delivery, lambda: self.clock.now().isoformat(timespec="milliseconds")
+        )
+        self.webhook_secret = config.webhook_secret
+
+    def reset_webhook_delivery(self) -> None:
+        """The configured delivery settings and webhook secret again; pending deliveries and the
+        delivery log dropped."""
+        self.deliveries.reset(self.config.webhook_delivery)
+        self.webhook_secret = self.config.webhook_secret
+
+    def close(self) -> None:
+        """Stop the webhook sender (pending deliveries are dropped)."""
+        self.deliveries.stop()
 
     def reset_catalog(self) -> None:
         """The demo catalogue again, under the configured rules, with the seeded taxes and the

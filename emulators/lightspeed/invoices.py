@@ -45,6 +45,9 @@ items from 7041101, numbers "INV00001", "INV00002", … shared by invoices and c
   item likewise with creditPayment. Header ``priceExcl``/``priceIncl`` = Σ items, positive. The line's
   ``quantityRefunded`` goes up and the order's ``updatedAt`` moves to now (at least +1 s); its
   statuses stay. ``updateStock`` is accepted and recorded; stock does not move ([U]).
+- Webhook events (``webhooks``): a new invoice or credit note is ``invoices``/``created``; an admin PUT,
+  or a credit under ``credited_invoice_link`` "link", ``invoices``/``updated`` of that invoice; a credit
+  is also ``orders``/``updated``.
 
 Rules (``VariantRules`` in ``config``; ``POST /_admin/variant_rules``; first value = default):
 - ``invoice_date_filters`` apply|ignore|refuse: ``updated_at_*``/``created_at_*`` on the list are
@@ -329,6 +332,7 @@ def invoice_for(
         ledger.by_order[order["id"]] = invoice.id
         for line in order["lines"]:
             line["quantityInvoiced"] = line["quantityOrdered"]
+        shop.notify("invoices", "created", invoice)
         return invoice, True
 
 
@@ -490,6 +494,10 @@ def credit_order(
         for line_id, _ in wanted:
             lines[line_id]["quantityRefunded"] = _credited(notes, line_id)[0]
         order["updated"] = max(now, order["updated"] + timedelta(seconds=1))
+        shop.notify("invoices", "created", note)
+        if rules.credited_invoice_link == "link":
+            shop.notify("invoices", "updated", original)
+        shop.notify("orders", "updated", order)
         return note
 
 
@@ -760,6 +768,7 @@ def invoice_admin_routes(app: FastAPI) -> None:
                     setattr(invoice, attr, body[name])
             now = emulator.clock.now()
             invoice.updated = updated or max(now, invoice.updated + timedelta(seconds=1))
+            emulator.shop.notify("invoices", "updated", invoice)
             return {"invoice": rendered(invoice, request)}
 
 

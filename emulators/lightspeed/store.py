@@ -10,6 +10,13 @@ incl. VAT), ``discount`` ({kind: percentage|amount|None, value, code}), ``status
 ``shipmentStatus``, ``lines`` and ``raw`` (verbatim overrides of the rendered JSON). A line: ``id``,
 ``articleCode``, ``sku``, ``ean``, ``productTitle``, ``variantTitle``, ``brandTitle``,
 ``quantityOrdered``, ``basePriceIncl`` (unit, Decimal), ``taxRate`` (fraction, Decimal), ``raw``.
+
+Every change is also an event for the webhooks (``on_event(group, action, resource)``, called with the
+lock held; ``webhooks`` delivers them): a new order (added or generated) is ``orders``/``created``; an
+admin change is ``orders``/``updated``; either one is also ``paid`` when the order's ``paymentStatus``
+becomes "paid" and ``shipped`` when its ``shipmentStatus`` becomes "shipped"; a deleted order is
+``orders``/``deleted`` (sent as it was last); a registered customer an order brings in is
+``customers``/``created``. ``invoices`` and ``customers`` report their own changes through ``notify``.
 """
 
 from __future__ import annotations
@@ -97,8 +104,24 @@ class ShopState:
         self.next_line = 90000001
         self.generated_batches = 0
         self.on_new_orders: Callable[[list[dict[str, Any]]], None] = lambda orders: None  # added, generated
+        self.on_event: Callable[[str, str, Any], None] = lambda group, action, resource: None
         # Per-shop state of add-on modules (the invoices' book: ``invoices.book``); a reseed drops it.
         self.extras: dict[str, Any] = {}
+
+    def notify(self, group: str, action: str, resource: Any) -> None:
+        """An event for the webhooks: ``resource`` (an order dict, a ``Customer``, an invoice) changed."""
+        with self.lock:
+            self.on_event(group, action, resource)
+
+    def _order_events(self, order: dict[str, Any], action: str, before: tuple[Any, Any] | None) -> None:
+        """``action`` for ``order``, then ``paid``/``shipped`` if its statuses became so (``before``:
+        its (paymentStatus, shipmentStatus) before the change; None for a new order)."""
+        was_paid, was_shipped = before or (None, None)
+        self.notify("orders", action, order)
+        if order["paymentStatus"] == "paid" and was_paid != "paid":
+            self.notify("orders", "paid", order)
+        if order["shipmentStatus"] == "shipped" and was_shipped != "shipped":
+            self.notify("orders", "shipped", order)
 
     def reseed(self, seed: str, count: int) -> None:
         shop = demo.generate_orders(seed, count, self.base_time)
@@ -135,6 +158,8 @@ class ShopState:
                 self.orders[order["id"]] = order
             self._renumber_counters()
             self.on_new_orders(shop.orders)
+            for order in shop.orders:
+                self._order_events(order, "created", None)
             return shop.orders
 
     def add_order(self, spec: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -202,11 +227,14 @@ class ShopState:
             self.next_id = max(self.next_id, order_id + 7)
             self.next_number += 1
             self.on_new_orders([order])
+            self._order_events(order, "created", None)
             return order
 
     def apply_changes(self, order: dict[str, Any], spec: dict[str, Any], now: datetime, bump: bool) -> None:
-        """Change an order; with ``bump`` its ``updatedAt`` moves to now (or the given ``updatedAt``)."""
+        """Change an order; with ``bump`` its ``updatedAt`` moves to now (or the given ``updatedAt``) and
+        the change is an ``updated`` event (without: the caller reports it)."""
         with self.lock:
+            before = (order["paymentStatus"], order["shipmentStatus"])
             spec = {API_ALIASES.get(key, key): value for key, value in spec.items()}
             for key in SIMPLE_FIELDS:
                 if key in spec:
@@ -231,6 +259,8 @@ class ShopState:
                 order["updated"] = parse_moment(spec["updatedAt"], "updatedAt")
             elif bump:
                 order["updated"] = max(now, order["updated"] + timedelta(seconds=1))
+            if bump:
+                self._order_events(order, "updated", before)
 
     @staticmethod
     def _apply_discount(order: dict[str, Any], spec: dict[str, Any]) -> None:
@@ -284,6 +314,7 @@ class ShopState:
                 created_at=order["created"],
                 last_online_at=order["created"],
             )
+            self.notify("customers", "created", self.customers[customer_id])
         return self.customers[customer_id]
 
     def _line_id(self) -> int:
@@ -316,4 +347,9 @@ class ShopState:
 
     def delete_order(self, order_id: int) -> bool:
         with self.lock:
-            return self.orders.pop(order_id, None) is not None
+            order = self.orders.get(order_id)
+            if order is None:
+                return False
+            self.notify("orders", "deleted", order)
+            del self.orders[order_id]
+            return True

@@ -200,7 +200,7 @@ def test_transient_404_paths(lightspeed):
 
 
 def test_unknown_routes_and_methods_answer_like_the_api(lightspeed):
-    response = get(lightspeed, "/nl/webhooks.json")
+    response = get(lightspeed, "/nl/brands.json")  # a resource the emulator does not have
     assert response.status_code == 404 and response.json()["error"]["message"]
     assert response.headers["X-RateLimit-Remaining"]
     response = requests.post(f"{lightspeed.url}/nl/orders.json", auth=LS_AUTH, json={}, timeout=10)

@@ -214,3 +214,17 @@ def test_last_complete_interval_across_dst(moment, expected):
 def test_resolve_run_request_finds_the_tenant_from_the_dag(include):
     request = resolve_run_request(context("manual", {"dry_run": True}))
     assert request.mode == "scheduled" and request.dry_run
+
+
+def test_a_webhook_run_reads_from_the_watermark_up_to_its_own_start(tenant):
+    interval = (
+        pendulum.datetime(2026, 11, 3, 9, 45, tz="UTC"),
+        pendulum.datetime(2026, 11, 3, 10, 0, tz="UTC"),
+    )
+    ctx = context("manual", interval=interval)
+    ctx["dag_run"].conf = {"source": "webhook"}
+    request = resolve_run_window(ctx, tenant)
+    assert (request.mode, request.window_start, request.window_end) == ("scheduled", None, RUN_AFTER)
+    with_since = context("manual", params={"since": "2026-11-01T00:00:00Z"})
+    with_since["dag_run"].conf = {"source": "webhook"}
+    assert resolve_run_window(with_since, tenant).mode == "range", "explicit params win"

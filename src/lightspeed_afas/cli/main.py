@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lightspeed_afas.cli import config_commands, doctor, log  # noqa: F401  (each registers its commands)
+from lightspeed_afas.cli import config_commands, doctor, log, webhooks  # noqa: F401  (each registers its commands)
 from lightspeed_afas.cli.registry import build_parser
 
 

@@ -41,6 +41,7 @@ from lightspeed_afas.config.fields import (
 from lightspeed_afas.config.notifications import Notifications
 from lightspeed_afas.config.relation_defaults import NewRelation
 from lightspeed_afas.config.stock import StockSettings
+from lightspeed_afas.config.webhooks import WebhookSettings
 
 # \A…\Z, not ^…$: with re.match, "$" also matches before a trailing newline ("acme\n").
 TENANT_ID = re.compile(r"\A[a-z0-9_]+\Z")
@@ -214,6 +215,9 @@ class TenantConfig(Strict):
     )
     credit_notes: CreditNoteSettings | None = Field(
         None, description="the credit-notes flow (Lightspeed → AFAS credits); absent = off"
+    )
+    webhooks: WebhookSettings | None = Field(
+        None, description="Lightspeed order webhooks trigger the orders DAG; absent = polling only"
     )
 
     @property

@@ -36,6 +36,7 @@ from lightspeed_afas.hooks.lightspeed_pacing import Pacer, RateLimitState, retry
 from lightspeed_afas.hooks.lightspeed_pager import order_pages
 from lightspeed_afas.hooks.lightspeed_sales import SalesCalls
 from lightspeed_afas.hooks.lightspeed_variants import VariantCalls
+from lightspeed_afas.hooks.lightspeed_webhooks import WebhookCalls
 
 __all__ = ["MAX_ORDER_PAGES", "PAGE_SIZE", "LightspeedEcomHook", "RateLimitState", "retry_after_seconds"]
 
@@ -56,10 +57,11 @@ class _Tries:
     rate_limited: int = 0
 
 
-class LightspeedEcomHook(VariantCalls, CatalogCalls, SalesCalls, ApiHook):
+class LightspeedEcomHook(VariantCalls, CatalogCalls, SalesCalls, WebhookCalls, ApiHook):
     """Reads orders, order lines, customers and the shop from one Lightspeed eCom shop; reads variants
     and writes their stock levels (``VariantCalls``); reads and writes the catalogue (``CatalogCalls``);
-    reads customers and invoices page by page (``SalesCalls``)."""
+    reads customers and invoices page by page (``SalesCalls``); manages the shop's webhooks
+    (``WebhookCalls``)."""
 
     conn_name_attr = "lightspeed_conn_id"
     default_conn_name = "lightspeed_default"

@@ -17,7 +17,10 @@ from lightspeed_afas.hooks.http import PARSE_ERRORS, Answer, BodyTooLargeError
 
 
 def success_body(answer: Answer, endpoint: str) -> dict[str, Any]:
-    """A 2xx body, which must be a JSON object; anything else is ``LightspeedBadResponseError``."""
+    """A 2xx body, which must be a JSON object (none at all for a 204: ``{}``); anything else is
+    ``LightspeedBadResponseError``."""
+    if answer.status == 204 and not answer.body.strip():
+        return {}
     try:
         body = answer.json()
     except PARSE_ERRORS as exc:

@@ -22,6 +22,7 @@ RETAINED = {
     "article_write": (t.article_write, t.article_write.c.at),
     "flow_item": (t.flow_item, t.flow_item.c.changed_at),
     "flow_item_attempt": (t.flow_item_attempt, t.flow_item_attempt.c.at),
+    "webhook": (t.webhook, t.webhook.c.at),
 }
 BASIC_LOG_TABLES = (
     "order_attempt",
@@ -33,6 +34,7 @@ BASIC_LOG_TABLES = (
     "article_write",
     "flow_item",
     "flow_item_attempt",
+    "webhook",
 )
 
 

@@ -18,10 +18,12 @@ from lightspeed_afas.ledger.schema_articles import (  # noqa: F401 - the tables 
     article_variant,
     article_write,
 )
-from lightspeed_afas.ledger.schema_flow_items import (  # noqa: F401 - the tables of version 6, re-exported
+from lightspeed_afas.ledger.schema_flow_items import (  # noqa: F401 - the tables of versions 6 and 7, re-exported
     V6_TABLES,
+    V7_TABLES,
     flow_item,
     flow_item_attempt,
+    webhook,
 )
 
 schema_version = sa.Table(
@@ -272,19 +274,14 @@ def _v3(conn: sa.Connection) -> None:
     notification.create(conn, checkfirst=True)
 
 
-def _v4(conn: sa.Connection) -> None:
-    for table in V4_TABLES:
-        table.create(conn, checkfirst=True)
+def _tables(*tables: sa.Table) -> Callable[[sa.Connection], None]:
+    """A version that only adds tables (4 and later)."""
 
+    def step(conn: sa.Connection) -> None:
+        for table in tables:
+            table.create(conn, checkfirst=True)
 
-def _v5(conn: sa.Connection) -> None:
-    for table in V5_TABLES:
-        table.create(conn, checkfirst=True)
-
-
-def _v6(conn: sa.Connection) -> None:
-    for table in V6_TABLES:
-        table.create(conn, checkfirst=True)
+    return step
 
 
 # Append only. Each entry: (version, description, step).
@@ -292,7 +289,12 @@ MIGRATIONS: list[tuple[int, str, Callable[[sa.Connection], None]]] = [
     (1, "runs, order attempts, order state, watermark, lease, detail log", _v1),
     (2, "retention runs; time indexes for retention; run-id index for retried tasks", _v2),
     (3, "notifications sent (the table the notifier used to create itself)", _v3),
-    (4, "flows beside orders: flow runs, stock variant map and pushes, flow state, unbooked lines", _v4),
-    (5, "articles flow: items, the shop's catalogue as read, field writes", _v5),
-    (6, "customers and credit-notes flows: record state and attempts", _v6),
+    (
+        4,
+        "flows beside orders: flow runs, stock variant map and pushes, flow state, unbooked lines",
+        _tables(*V4_TABLES),
+    ),
+    (5, "articles flow: items, the shop's catalogue as read, field writes", _tables(*V5_TABLES)),
+    (6, "customers and credit-notes flows: record state and attempts", _tables(*V6_TABLES)),
+    (7, "webhooks received: what each was about and what became of it", _tables(*V7_TABLES)),
 ]

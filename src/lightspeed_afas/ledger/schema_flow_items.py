@@ -1,5 +1,6 @@
 """The ledger tables of the flows that book Lightspeed records into AFAS one by one — customers and
-credit notes (version 6 of ``schema``'s migrations).
+credit notes (version 6 of ``schema``'s migrations) — and of the webhooks that trigger the orders flow
+(version 7).
 
 Numbers and statuses only, no personal data: a customer is its Lightspeed id and its AFAS debtor
 number; a credit note its id, its number, its order's number and the AFAS document it became.
@@ -51,3 +52,23 @@ flow_item_attempt = sa.Table(
     sa.Index("ix_lsafas_flow_item_attempt_at", "at"),
 )
 V6_TABLES = (flow_item, flow_item_attempt)
+
+# Every webhook the receiver answered (version 7): the basic log of the webhooks (retention applies).
+# What it was about (group, action, the Lightspeed id) and what became of it — no body, no personal data.
+webhook = sa.Table(
+    "lsafas_webhook",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("item_group", sa.String(20)),
+    sa.Column("action", sa.String(20)),
+    sa.Column("item_id", sa.BigInteger),
+    sa.Column("status", sa.Integer, nullable=False),  # the HTTP status the receiver answered
+    sa.Column("outcome", sa.String(20), nullable=False),  # triggered, coalesced, ignored, refused
+    sa.Column("run_id", sa.String(250)),  # the orders run it triggered (or joined)
+    sa.Column("reason", sa.Text),
+    sa.Index("ix_lsafas_webhook_tenant_at", "tenant", "at"),
+    sa.Index("ix_lsafas_webhook_at", "at"),
+)
+V7_TABLES = (webhook,)

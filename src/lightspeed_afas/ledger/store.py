@@ -19,10 +19,20 @@ from lightspeed_afas.ledger.purges import Purges
 from lightspeed_afas.ledger.runs import RunLog
 from lightspeed_afas.ledger.stock import StockLog
 from lightspeed_afas.ledger.urls import LEDGER_CONN_ID, ledger_url_from_airflow
+from lightspeed_afas.ledger.webhooks import WebhookLog
 
 
 class Ledger(
-    RunLog, OrderLog, DetailLog, Purges, FlowRunLog, StockLog, ArticleLog, ArticlePatches, FlowItemLog
+    RunLog,
+    OrderLog,
+    DetailLog,
+    Purges,
+    FlowRunLog,
+    StockLog,
+    ArticleLog,
+    ArticlePatches,
+    FlowItemLog,
+    WebhookLog,
 ):
     """Read and write the ledger. Safe to share between threads of one task."""
 

@@ -10,6 +10,9 @@ Modes:
 - ``range``: a manual run with ``since`` (and optionally ``until``, default: the run's start).
 - ``orders``: a manual run with ``order_numbers``: exactly these orders, whatever their dates (at most
   ``MAX_ORDER_NUMBERS`` different ones; repeats are dropped).
+- a run the webhook receiver triggered (conf ``{"source": "webhook"}``) is ``scheduled``: from the
+  watermark up to the moment the run starts (not the end of the last interval), so the order whose
+  webhook rang is in its window.
 
 ``dry_run`` (any mode) transforms and shows the AFAS payloads without writing. Times come back as aware UTC.
 A naive ``since``/``until`` (the trigger form may send one) is read in the tenant's time zone.
@@ -127,6 +130,9 @@ def resolve_run_window(context: Mapping[str, Any], tenant: Any) -> RunRequest:
         return RunRequest(run_id, RunMode.ORDERS, None, None, numbers, dry_run)
 
     run_start = _run_start(context, dag_run)
+    if since is None and _from_webhook(context, dag_run):
+        # The receiver's run: from the watermark up to this moment, so the order that rang is in it.
+        return RunRequest(run_id, RunMode.SCHEDULED, None, run_start, (), dry_run)
     if since is not None:
         end = until if until is not None else run_start
         if since >= end:
@@ -142,6 +148,14 @@ def resolve_run_window(context: Mapping[str, Any], tenant: Any) -> RunRequest:
     # A manual (or asset-triggered) run without a data interval: the last complete interval.
     window_start, window_end = last_complete_interval(config.schedule, config.timezone, run_start)
     return RunRequest(run_id, mode, window_start, window_end, (), dry_run)
+
+
+def _from_webhook(context: Mapping[str, Any], dag_run: Any) -> bool:
+    conf = getattr(dag_run, "conf", None) or {}
+    params = context.get("params") or {}
+    return (conf.get("source") if isinstance(conf, dict) else None) == "webhook" or params.get(
+        "source"
+    ) == "webhook"
 
 
 def _run_start(context: Mapping[str, Any], dag_run: Any) -> datetime:

@@ -87,7 +87,7 @@ def test_a_version_3_ledger_gets_the_tables_of_the_flows_beside_orders(ledger_ur
 def test_a_version_4_ledger_gets_the_articles_tables(ledger_url):
     engine = _ledger_at_version(ledger_url, 4)
     assert "lsafas_article_item" not in sa.inspect(engine).get_table_names()
-    assert Ledger(ledger_url).schema_version() == NEWEST == 6
+    assert Ledger(ledger_url).schema_version() == NEWEST == 7
     names = set(sa.inspect(engine).get_table_names())
     assert {t.name for t in schema.V5_TABLES} <= names
 

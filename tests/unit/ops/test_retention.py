@@ -102,6 +102,11 @@ def test_basic_log_keeps_at_least_a_year_whatever_the_setting(ledger):
         ledger.record_items("acme", "customers", run_id, [ItemOutcome(customer, "created", afas_id="D1")], 5)
     backdate(ledger, t.flow_item_attempt, "at", year - SECOND, run_id="old")
     backdate(ledger, t.flow_item, "changed_at", year - SECOND, item_id=11)
+    for run_id in ("old", "new"):
+        ledger.record_webhook(
+            "acme", 202, "queued", item_group="orders", action="created", item_id=5, run_id=run_id
+        )
+    backdate(ledger, t.webhook, "at", year - SECOND, run_id="old")
 
     result = retention.purge_basic_log(ledger, rules, NOW)
     assert result.detail == {
@@ -114,7 +119,9 @@ def test_basic_log_keeps_at_least_a_year_whatever_the_setting(ledger):
         "article_write": 1,
         "flow_item": 1,
         "flow_item_attempt": 1,
+        "webhook": 1,
     }
+    assert [w["run_id"] for w in ledger.webhooks("acme")] == ["new"]
     assert [w["run_id"] for w in ledger.article_writes("acme")] == ["new"]
     assert [a["run_id"] for a in ledger.item_attempts("acme", "customers")] == ["new"]
     assert set(ledger.item_states("acme", "customers", [11, 12])) == {12}
