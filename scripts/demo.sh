@@ -12,6 +12,7 @@ export PATH="$BIN:$PATH"  # airflow standalone starts its components as `airflow
 LIGHTSPEED_PORT=${DEMO_LIGHTSPEED_PORT:-8081}
 AFAS_PORT=${DEMO_AFAS_PORT:-8082}
 AIRFLOW_PORT=${DEMO_AIRFLOW_PORT:-8080}
+RECEIVER_PORT=8090  # the demo tenant's webhooks.public_url
 # Demo credentials of the emulators; never real ones.
 LIGHTSPEED_KEY=d3m0k3y0000000000000000000000001
 LIGHTSPEED_SECRET=d3m0s3cr3t0000000000000000000001
@@ -86,6 +87,7 @@ start() {
   is_running lightspeed || check_port_free lightspeed "$LIGHTSPEED_PORT"
   is_running afas || check_port_free afas "$AFAS_PORT"
   is_running airflow || check_port_free airflow "$AIRFLOW_PORT"
+  is_running receiver || check_port_free receiver "$RECEIVER_PORT"
 
   # The emulators keep their data in memory: a fresh start has an empty AFAS and the demo shop as seeded,
   # so the ledger and the DAG runs of an earlier demo would speak of bookings this AFAS has never seen.
@@ -116,6 +118,7 @@ start() {
   run_demo_stock
   run_demo_articles
   run_demo_records
+  run_demo_webhooks
   cat <<INFO
 
 The demo is up (everything listens on 127.0.0.1 only):
@@ -126,6 +129,7 @@ The demo is up (everything listens on 127.0.0.1 only):
   The ledger          source .demo/env && python -m lightspeed_afas log demo   (--runs, --open, --status failed,
                       --order NUMBER [--detail]; --flow stock|articles|customers|credit_notes); the retention DAG: lightspeed_afas_log_retention
   Articles            airflow dags trigger lightspeed_afas_demo__articles --conf '{"dry_run": true}'   (the diff, nothing written)
+  Webhooks            receiver on http://127.0.0.1:$RECEIVER_PORT (log: $DEMO/receiver.log); python -m lightspeed_afas webhooks list demo
   Stop it all         make demo-stop
 INFO
 }
@@ -229,9 +233,27 @@ run_demo_records() {  # a customer registers, an order is refunded; the customer
   "$BIN/python" scripts/demo_records.py show "$afas" | sed 's/^/  /' || true
 }
 
+run_demo_webhooks() {  # the receiver, the shop's webhooks, and an order that reaches AFAS at once
+  local pwfile=$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated password
+  echo
+  echo "Starting the webhook receiver on 127.0.0.1:$RECEIVER_PORT (it triggers runs through Airflow's API) ..."
+  password=$("$BIN/python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["admin"])' "$pwfile")
+  LIGHTSPEED_AFAS_AIRFLOW_URL=http://127.0.0.1:$AIRFLOW_PORT LIGHTSPEED_AFAS_AIRFLOW_USERNAME=admin \
+    LIGHTSPEED_AFAS_AIRFLOW_PASSWORD=$password \
+    start_bg receiver "$BIN/python" -m lightspeed_afas webhooks serve --host 127.0.0.1 --port "$RECEIVER_PORT"
+  wait_http receiver "http://127.0.0.1:$RECEIVER_PORT/health" 60
+  echo "Registering the demo shop's order webhooks (python -m lightspeed_afas webhooks install demo):"
+  # (Airflow logs a warning per connection lookup about the '_' in its type; left out here.)
+  "$BIN/python" -m lightspeed_afas webhooks install demo | grep -v "RFC3986\|too short" | sed 's/^/  /'
+  "$BIN/python" scripts/demo_webhooks.py place-order "http://127.0.0.1:$LIGHTSPEED_PORT" "http://127.0.0.1:$AFAS_PORT" \
+    | sed 's/^/  /' || true
+  echo "What the receiver did (python -m lightspeed_afas log demo --webhooks):"
+  "$BIN/python" -m lightspeed_afas log demo --webhooks --limit 6 | sed 's/^/  /' || true
+}
+
 stop() {
   local name pid
-  for name in airflow afas lightspeed; do
+  for name in receiver airflow afas lightspeed; do
     [ -f "$PIDS/$name" ] || continue
     pid=$(cat "$PIDS/$name")
     if kill -0 "$pid" 2>/dev/null; then

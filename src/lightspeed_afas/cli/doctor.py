@@ -9,7 +9,9 @@ reads ``variants/count``, and the stock GetConnector is offered and has the bloc
 ``articles:`` block the articles flow's (``cli.doctor_articles``): its GetConnectors and their fields, a
 shop tax per VAT group, and the languages active in the shop. With a ``customers:`` or ``credit_notes:``
 block those flows' (``cli.doctor_records``): the look-up GetConnector each reads and its fields, the cost
-items refunds are booked on, and that the key reads ``customers.json`` / ``invoices.json``.
+items refunds are booked on, and that the key reads ``customers.json`` / ``invoices.json``. With a
+``webhooks:`` block (``cli.doctor_webhooks``): the key lists the shop's webhooks, and they are the ones
+``webhooks install`` would make; the receiver's reachability from the internet is a note.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lightspeed_afas.afas import lookups as afas_lookups
-from lightspeed_afas.cli import doctor_articles, doctor_records, doctor_stock
+from lightspeed_afas.cli import doctor_articles, doctor_records, doctor_stock, doctor_webhooks
 from lightspeed_afas.cli.registry import arg, subcommand
 from lightspeed_afas.config import ConfigError, load_tenant
 
@@ -27,6 +29,7 @@ from lightspeed_afas.config import ConfigError, load_tenant
 # (~/airflow when unset) — and every command's module is imported to build the CLI's parser.
 
 OK, FAIL, NOTE = "ok  ", "FAIL", "note"
+LEVELS = {"ok": OK, "fail": FAIL, "note": NOTE}
 UNDEFINED_CONNECTION = (
     "Neither Airflow's connections (metadata DB), its secrets backends nor an AIRFLOW_CONN_<ID> "
     "variable define it: create it with `airflow connections add` or in the UI (Admin → Connections)"
@@ -55,7 +58,8 @@ def _check(results: list[tuple[str, str]], what: str, probe: Callable[[], str]) 
 
 def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> Any:
     """The Lightspeed key, secret and language: the shop answers; with a stock block, the key reads the
-    variants; with an articles block, the shop has its taxes and languages. Returns the hook."""
+    variants; with an articles block, the shop has its taxes and languages; with a webhooks block, the
+    shop's webhooks are the ones ``webhooks install`` makes. Returns the hook."""
     from lightspeed_afas.config.airflow_connections import outside_task
     from lightspeed_afas.hooks import LightspeedEcomHook
 
@@ -77,6 +81,11 @@ def _lightspeed(tenant: Any, results: list[tuple[str, str]]) -> Any:
     if answered:
         for what, probe in doctor_records.lightspeed_checks(tenant, lightspeed):
             _check(results, what, probe)
+    if answered and tenant.webhooks is not None:
+        registered = doctor_webhooks.Registered(tenant, lightspeed)
+        if _check(results, registered.label, registered.list_probe):
+            level, line = registered.verdict()
+            results.append((LEVELS[level], line))
     return lightspeed
 
 
@@ -242,6 +251,7 @@ def diagnose(tenant: Any) -> list[tuple[str, str]]:
     if tenant.articles is not None:
         results.append((NOTE, doctor_articles.not_checked(tenant)))
     results += [(NOTE, note) for note in doctor_records.not_checked(tenant)]
+    results += [(NOTE, note) for note in doctor_webhooks.not_checked(tenant)]
     return results
 
 

@@ -18,6 +18,8 @@ Examples::
     python -m lightspeed_afas log demo --flow customers     # the customers runs, and the newest one's records
     python -m lightspeed_afas log demo --flow credit_notes --run scheduled__2026-11-23T10:15:00+00:00
     python -m lightspeed_afas log demo --flow credit_notes --open   # failed, waiting, quarantined now
+    python -m lightspeed_afas log demo --webhooks            # the webhooks the receiver answered, its runs
+    python -m lightspeed_afas log demo --webhooks --since 2026-11-23 --json
 
 Reads the ledger through the ``lightspeed_afas_ledger`` connection (the same the DAGs use, also when it is
 stored in the UI; without it the SQLite file under ``AIRFLOW_HOME``). It creates nothing: with
@@ -30,16 +32,16 @@ part, of one (``10028`` → ``ORD10028``), and the command says what it assumed.
 
 This module is the command (its options and checks); ``cli.log_source`` finds the ledger and the order,
 ``cli.log_views`` prints what was asked for (``cli.log_articles`` for ``--flow articles``, ``cli.log_records``
-for ``--flow customers`` and ``--flow credit_notes``).
+for ``--flow customers`` and ``--flow credit_notes``, ``cli.log_webhooks`` for ``--webhooks``).
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from lightspeed_afas.cli import log_articles, log_records
+from lightspeed_afas.cli import log_articles, log_records, log_webhooks
 from lightspeed_afas.cli import log_views as views
 from lightspeed_afas.cli.log_source import open_ledger, resolve_order, safe_url, say
 from lightspeed_afas.cli.registry import arg, subcommand
@@ -48,16 +50,18 @@ from lightspeed_afas.domain.vocabulary import Action
 
 
 def parse_since(value: str, zone: ZoneInfo) -> datetime:
-    """``YYYY-MM-DD`` (midnight in the tenant's zone) or an ISO time (naive = the tenant's zone)."""
+    """``YYYY-MM-DD`` (midnight in the tenant's zone) or an ISO time (naive = the tenant's zone), as UTC:
+    SQLite keeps the ledger's UTC times without their offset, and compares a bound's wall time with them."""
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(0), tzinfo=zone)
-        parsed = datetime.fromisoformat(value)
+            parsed = datetime.combine(date.fromisoformat(value), time(0), tzinfo=zone)
+        else:
+            parsed = datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"--since {value!r} is not a date (2026-11-01) or a time (2026-11-01T08:00)"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)).astimezone(UTC)
 
 
 def _times_note(zone: ZoneInfo, from_tenant_file: bool) -> str:
@@ -70,7 +74,9 @@ def _times_note(zone: ZoneInfo, from_tenant_file: bool) -> str:
 
 
 def _flow_problem(args: argparse.Namespace) -> str | None:
-    """Why the options do not fit the flow asked for, or None."""
+    """Why the options do not fit the flow asked for (or ``--webhooks``), or None."""
+    if args.webhooks:
+        return log_webhooks.problem(args)
     if args.flow == "orders":
         flows = " or --flow ".join(FLOWS[1:])
         return f"--run needs --flow {flows} (for orders use --runs or --order)" if args.run_id else None
@@ -133,6 +139,12 @@ def _zone(tenant: str) -> tuple[ZoneInfo, bool]:
         help="with another --flow than orders: the pushes, writes or records of this run (default: the "
         "newest)",
     ),
+    arg(
+        "--webhooks",
+        action="store_true",
+        help="the webhooks the receiver answered (group, action, order id, status, outcome) and the runs it "
+        "asked for (run id), with --since, --limit, --json",
+    ),
 )
 def log_command(args: argparse.Namespace) -> int:
     """Check the options, open the ledger, find the order, then print the view asked for."""
@@ -155,7 +167,9 @@ def log_command(args: argparse.Namespace) -> int:
     ledger = open_ledger()
     if isinstance(ledger, int):
         return ledger
-    if args.tenant not in ledger.tenants():
+    if args.tenant not in ledger.tenants() and not (
+        args.webhooks and log_webhooks.recorded(ledger, args.tenant)
+    ):
         known = ", ".join(ledger.tenants()) or "none yet"
         print(
             f"The ledger ({safe_url(ledger.url)}) has no entries for tenant {args.tenant!r} (tenants: {known})."
@@ -167,6 +181,8 @@ def log_command(args: argparse.Namespace) -> int:
             return order
         args.order = order
     times = _times_note(zone, from_file)
+    if args.webhooks:
+        return log_webhooks.webhooks(ledger, args, zone, since, times)
     if args.flow == "stock":
         return views.stock(ledger, args, zone, since, times)
     if args.flow == "articles":

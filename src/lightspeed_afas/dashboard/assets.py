@@ -25,6 +25,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
          border: 1px solid currentColor; white-space: nowrap; }
 .b-success, .b-booked, .b-created, .b-linked, .b-updated, .b-pushed { color: var(--ok); } .b-failed, .b-quarantined { color: var(--bad); }
 .b-partial, .b-running, .b-queued, .b-dry_run, .b-waiting, .b-skipped, .b-deleted, .b-gone { color: var(--warn); }
+.b-triggered { color: var(--ok); } .b-refused { color: var(--bad); } .b-ignored, .b-joined { color: var(--muted); }
 .bad { color: var(--bad); font-weight: 600; } .ok { color: var(--ok); } .warn { color: var(--warn); }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 130px; }

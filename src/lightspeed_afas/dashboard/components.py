@@ -177,18 +177,19 @@ def runs_table(
 
 def count_cards(
     counts: Mapping[str, int],
-    calls: Mapping[str, Any],
+    calls: Mapping[str, Any] | None,
     headline: Sequence[tuple[str, str]],
     warn: Mapping[str, str],
 ) -> str:
     """A run's headline counts as cards (``headline``: count key → label, in order; ``warn``: the class a
-    count gets when it is not zero), then its Lightspeed / AFAS calls."""
+    count gets when it is not zero), then its Lightspeed / AFAS calls (none with ``calls`` None)."""
     cards = [
         (label, f"{counts.get(key, 0):,}", warn.get(key, "") if counts.get(key) else "")
         for key, label in headline
     ]
-    lightspeed, afas = int(calls.get("lightspeed", 0)), int(calls.get("afas", 0))
-    cards.append(("Calls: Lightspeed / AFAS", f"{lightspeed:,} / {afas:,}", ""))
+    if calls is not None:
+        lightspeed, afas = int(calls.get("lightspeed", 0)), int(calls.get("afas", 0))
+        cards.append(("Calls: Lightspeed / AFAS", f"{lightspeed:,} / {afas:,}", ""))
     return "".join(
         f'<div class="card" data-count="{escape(k)}"><div class="v {cls}">{escape(v)}</div>'
         f'<div class="k">{escape(k)}</div></div>'

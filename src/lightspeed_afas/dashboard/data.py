@@ -11,6 +11,7 @@ from lightspeed_afas.config.dag_ids import DAG_PREFIX
 from lightspeed_afas.dashboard.article_data import article_view
 from lightspeed_afas.dashboard.record_data import FLOWS as RECORD_FLOWS
 from lightspeed_afas.dashboard.record_data import record_view
+from lightspeed_afas.dashboard.webhook_data import webhook_view
 from lightspeed_afas.ledger.queries import (
     LIGHTSPEED_DAY_BUDGET,
     ORDER_STATUSES,
@@ -36,6 +37,7 @@ class TenantInfo:
     enabled: bool
     configured: bool
     flows: tuple[str, ...] = ("orders",)  # from the tenant file: orders, and each flow whose block it has
+    webhooks: bool = False  # the tenant file has a webhooks: block (the receiver's log is shown)
 
     @property
     def dag_id(self) -> str:
@@ -53,7 +55,9 @@ def known_tenants(queries: LedgerQueries) -> dict[str, TenantInfo]:
     found: dict[str, TenantInfo] = {}
     for loaded in load_tenants().tenants:
         cfg = loaded.config
-        found[cfg.tenant] = TenantInfo(cfg.tenant, cfg.name, cfg.timezone, cfg.enabled, True, cfg.flows())
+        found[cfg.tenant] = TenantInfo(
+            cfg.tenant, cfg.name, cfg.timezone, cfg.enabled, True, cfg.flows(), cfg.webhooks is not None
+        )
     for tenant in queries.tenants():
         found.setdefault(tenant, TenantInfo(tenant, tenant, DEFAULT_TIMEZONE, False, False))
     return dict(sorted(found.items()))
@@ -84,11 +88,13 @@ def tenant_summary(queries: LedgerQueries, info: TenantInfo, now: datetime) -> d
     """One overview row: last run, bookings today / this week, problems now, call budget, 30-day chart;
     with an articles block also ``articles``, the Articles section (``article_data.article_view``); with a
     customers or credit_notes block also ``customers`` / ``credit_notes``, that flow's section
-    (``record_data.record_view``). A flow whose block the tenant lacks is None."""
+    (``record_data.record_view``); with a webhooks block also ``webhooks``, the receiver's log
+    (``webhook_data.webhook_view``). A block the tenant lacks is None."""
     summary = overview(queries, [info], now)["tenants"][0]
     summary["articles"] = article_view(queries.engine, info.tenant) if "articles" in info.flows else None
     for flow in RECORD_FLOWS:
         summary[flow] = record_view(queries.engine, info.tenant, flow) if flow in info.flows else None
+    summary["webhooks"] = webhook_view(queries.engine, info.tenant, now) if info.webhooks else None
     return summary
 
 

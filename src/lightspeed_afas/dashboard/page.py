@@ -27,6 +27,7 @@ from lightspeed_afas.dashboard.components import (
 from lightspeed_afas.dashboard.data import STATUS_FILTERS
 from lightspeed_afas.dashboard.record_section import record_section
 from lightspeed_afas.dashboard.stock_section import stock_section
+from lightspeed_afas.dashboard.webhook_section import webhook_section
 
 TITLE = "Lightspeed → AFAS"
 LEGEND = (
@@ -144,7 +145,9 @@ def tenant_page(
     """One tenant: headline numbers, 30-day chart, the filtered orders (with Re-sync), bookings, runs;
     with a stock block, the Stock section (``stock``: ``stock_data.stock_view``); with an articles block,
     the Articles section (``summary["articles"]``: ``article_data.article_view``); with a customers or
-    credit_notes block, that flow's section (``summary[flow]``: ``record_data.record_view``)."""
+    credit_notes block, that flow's section (``summary[flow]``: ``record_data.record_view``); with a
+    webhooks block, the Webhooks section after the runs (``summary["webhooks"]``:
+    ``webhook_data.webhook_view``)."""
     tenant, dag_id = summary["tenant"], summary["dag_id"]
     zone = ZoneInfo(summary["timezone"])
     body = (
@@ -165,6 +168,7 @@ def tenant_page(
         f"{orders_table(bookings, dag_id, airflow_root, zone, 'bookings', pick=False)}"
         "<h2>Recent runs</h2>"
         f"{runs_table(runs, dag_id, airflow_root, zone)}"
+        f"{webhook_section(summary.get('webhooks'), airflow_root, zone)}"
         f"{stock_section(stock, airflow_root, zone)}"
         f"{article_section(summary.get('articles'), airflow_root, zone)}"
         f"{record_section(summary.get('customers'), airflow_root, zone)}"

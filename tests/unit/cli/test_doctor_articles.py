@@ -109,6 +109,7 @@ def articles(**block: Any) -> dict[str, Any]:
         "stock": None,
         "customers": None,
         "credit_notes": None,
+        "webhooks": None,
         "articles": {"schedule": "0 * * * *", **block},
     }
 

@@ -14,7 +14,11 @@ from lightspeed_afas.cli import doctor
 from lightspeed_afas.config import load_tenant
 from lightspeed_afas.hooks.errors import AfasAuthError, LightspeedAuthError
 
-OTHER_FLOWS_OFF = {"stock": None, "articles": None}  # the demo tenant's: their own doctor tests
+OTHER_FLOWS_OFF = {
+    "stock": None,
+    "articles": None,
+    "webhooks": None,
+}  # the demo tenant's: their own doctor tests
 FIELDS = {
     lookups.DEBTOR_CONNECTOR: ["DebtorId", "Email", "CreateDate", "Name"],
     lookups.ORDER_CONNECTOR: ["OrderNumber", "CustomerReference", "DebtorId", "Status"],

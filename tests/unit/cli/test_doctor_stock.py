@@ -18,6 +18,7 @@ NO_ARTICLES = {
     "articles": None,
     "customers": None,
     "credit_notes": None,
+    "webhooks": None,
 }  # the demo tenant's other flows: their own tests
 
 
