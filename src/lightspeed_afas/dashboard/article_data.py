@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lightspeed_afas.config.dag_ids import flow_dag_id
+from lightspeed_afas.dashboard.record_data import run_view
 from lightspeed_afas.ledger import schema as t
 from lightspeed_afas.ledger.articles import ArticleLog
 from lightspeed_afas.ledger.clock import iso
@@ -34,20 +35,6 @@ class ArticleReader(FlowRunLog, ArticleLog):
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-
-
-def _run(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "run_id": row["run_id"],
-        "mode": row["mode"],
-        "outcome": row["outcome"],
-        "started_at": iso(row["started_at"]),
-        "finished_at": iso(row["finished_at"]),
-        "duration_s": row["duration_s"],
-        "counts": {str(k): int(v or 0) for k, v in (row["counts"] or {}).items()},
-        "calls": dict(row["calls"] or {}),
-        "message": row["message"],
-    }
 
 
 def _write(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -159,7 +146,7 @@ def article_view(engine: sa.Engine, tenant: str) -> dict[str, Any]:
     return {
         "tenant": tenant,
         "dag_id": flow_dag_id(tenant, FLOW),
-        "last_run": _run(found[0]) if found else None,
+        "last_run": run_view(found[0]) if found else None,
         "writes": [_write(r) for r in rows[:SHOWN_WRITES]],
         "writes_more": len(rows) > SHOWN_WRITES,
         "failures": [_write(r) for r in failures[:SHOWN_FAILURES]],

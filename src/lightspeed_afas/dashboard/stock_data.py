@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lightspeed_afas.config.dag_ids import flow_dag_id
+from lightspeed_afas.dashboard.record_data import run_view
 from lightspeed_afas.ledger.clock import iso
 from lightspeed_afas.ledger.flow_runs import FlowRunLog
 from lightspeed_afas.ledger.stock import LEFT_ALONE, MappedVariant, StockLog
@@ -30,20 +31,6 @@ class StockReader(FlowRunLog, StockLog):
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-
-
-def _run(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "run_id": row["run_id"],
-        "mode": row["mode"],
-        "outcome": row["outcome"],
-        "started_at": iso(row["started_at"]),
-        "finished_at": iso(row["finished_at"]),
-        "duration_s": row["duration_s"],
-        "counts": {str(k): int(v or 0) for k, v in (row["counts"] or {}).items()},
-        "calls": dict(row["calls"] or {}),
-        "message": row["message"],
-    }
 
 
 def _push(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,7 +96,7 @@ def stock_view(engine: sa.Engine, tenant: str) -> dict[str, Any]:
     """The Stock section of one tenant: last run, its pushes, the variants left alone."""
     reader = StockReader(engine)
     found = reader.flow_runs(tenant, FLOW, 1)
-    last = _run(found[0]) if found else None
+    last = run_view(found[0]) if found else None
     pushes, total = run_pushes(reader, tenant, last) if last else ([], 0)
     mapped = reader.variant_map(tenant)
     groups = left_alone_groups(mapped)
