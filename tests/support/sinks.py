@@ -6,6 +6,8 @@ import contextlib
 import email
 import email.policy
 import json
+import os
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,11 +16,38 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# Ports for servers that bind later, in another process (api-server, scheduler health, SMTP sink): never
+# from the kernel's ephemeral range, where any outgoing connection may take the port between our check and
+# the server's bind ("address already in use"), and each pytest-xdist worker in a slice of its own, so two
+# workers never hand out the same one. Within a process a port is handed out once.
+PORT_BASE, PORT_SLICE, SLICES = 20_000, 1_000, 12
+_handed_out: set[int] = set()
+_lock = threading.Lock()
+
+
+def _worker_slice() -> range:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    index = int(worker) % SLICES if worker.isdigit() else 0
+    start = PORT_BASE + index * PORT_SLICE
+    return range(start, start + PORT_SLICE)
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port no one listens on, outside the ephemeral range, not handed out before here."""
+    candidates = list(_worker_slice())
+    random.SystemRandom().shuffle(candidates)
+    with _lock:
+        for port in candidates:
+            if port in _handed_out:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+    raise RuntimeError(f"no free port left in {_worker_slice()}")
 
 
 @dataclass
