@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lightspeed_afas.flows.request import RunMode, RunRequest
@@ -39,6 +39,27 @@ def read_window(
         return start - overlap, end
     start = request.window_start or start_date
     return (start - overlap if request.mode == RunMode.BACKFILL else start), end
+
+
+def open_read(
+    ledger: Ledger,
+    tenant: str,
+    flow: str,
+    request: RunRequest,
+    start_date: datetime,
+    overlap: timedelta,
+    what: str,
+) -> tuple[RecordRead, datetime, datetime]:
+    """The first step's start: the run's ledger row, and the window it reads (``what``: for the log)."""
+    read = RecordRead()
+    read.run_pk = ledger.start_flow_run(tenant, flow, request.run_id, request.mode)
+    # As the orders flow: the window ends at the wall clock, the shop's clock, not the pipeline's.
+    start, end = read_window(request, cursor_of(ledger, tenant, flow), start_date, overlap, datetime.now(UTC))
+    read.window = (start.isoformat(), end.isoformat())
+    log.info(
+        "Reading %s changed from %s to %s (UTC).", what, start.astimezone(UTC).isoformat(), end.isoformat()
+    )
+    return read, start, end
 
 
 def cursor_of(ledger: Ledger, tenant: str, flow: str) -> datetime | None:

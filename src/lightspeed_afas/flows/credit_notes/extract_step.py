@@ -10,7 +10,7 @@ newest first, reading stops at the first full page that lies wholly before the w
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from lightspeed_afas.domain.credit_notes import CreditNoteError, is_credit_note, parse_credit_note
@@ -19,7 +19,7 @@ from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.flows.credit_notes.settings import FLOW, CreditNoteSyncSettings
 from lightspeed_afas.flows.orders.extract import BOOKED
 from lightspeed_afas.flows.orders.run_report import counts_text
-from lightspeed_afas.flows.record_flow import RecordRead, cursor_of, read_window
+from lightspeed_afas.flows.record_flow import RecordRead, open_read
 from lightspeed_afas.flows.request import RunRequest
 from lightspeed_afas.hooks.errors import LightspeedBudgetExhaustedError, LightspeedNotFoundError
 from lightspeed_afas.hooks.lightspeed_sales import PAGE
@@ -34,20 +34,8 @@ RETRIED_PER_RUN = 50  # failed or waiting credit notes outside the window re-rea
 def extract_credit_notes(
     settings: CreditNoteSyncSettings, request: RunRequest, ledger: Ledger, hooks: Hooks
 ) -> RecordRead:
-    read = RecordRead()
-    read.run_pk = ledger.start_flow_run(settings.tenant, FLOW, request.run_id, request.mode)
-    start, end = read_window(
-        request,
-        cursor_of(ledger, settings.tenant, FLOW),
-        settings.start_date,
-        settings.overlap,
-        datetime.now(UTC),  # as the orders flow: the shop's clock is the wall clock
-    )
-    read.window = (start.isoformat(), end.isoformat())
-    log.info(
-        "Reading credit notes changed from %s to %s (UTC).",
-        start.astimezone(UTC).isoformat(),
-        end.isoformat(),
+    read, start, end = open_read(
+        ledger, settings.tenant, FLOW, request, settings.start_date, settings.overlap, "credit notes"
     )
     try:
         notes = _credit_notes_in_window(hooks, start, end, read)
@@ -59,7 +47,7 @@ def extract_credit_notes(
                 read.count("already booked")
                 continue
             if state is not None and state.status == "quarantined" and state.version == raw.get("updatedAt"):
-                read.count("quarantined")  # until it changes in the shop (or a range run names it)
+                read.count("quarantined")  # until it changes in the shop
                 continue
             _read_note(settings, ledger, hooks, raw, read)
     except LightspeedBudgetExhaustedError as exc:

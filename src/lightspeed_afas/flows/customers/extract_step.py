@@ -9,7 +9,7 @@ created in the window (or seen before without a relation: unconfirmed, failed), 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from lightspeed_afas.domain.customers import WebshopCustomer, parse_customer
@@ -17,7 +17,7 @@ from lightspeed_afas.domain.lightspeed_values import OrderDataError
 from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.flows.customers.settings import FLOW, CustomerSyncSettings
 from lightspeed_afas.flows.orders.run_report import counts_text
-from lightspeed_afas.flows.record_flow import RecordRead, cursor_of, read_window
+from lightspeed_afas.flows.record_flow import RecordRead, open_read
 from lightspeed_afas.flows.request import RunRequest
 from lightspeed_afas.hooks.errors import LightspeedBudgetExhaustedError, LightspeedNotFoundError
 from lightspeed_afas.ledger import Ledger
@@ -31,18 +31,8 @@ RETRIED_PER_RUN = 50  # failed customers outside the window re-read by id per ru
 def extract_customers(
     settings: CustomerSyncSettings, request: RunRequest, ledger: Ledger, hooks: Hooks
 ) -> RecordRead:
-    read = RecordRead()
-    read.run_pk = ledger.start_flow_run(settings.tenant, FLOW, request.run_id, request.mode)
-    start, end = read_window(
-        request,
-        cursor_of(ledger, settings.tenant, FLOW),
-        settings.start_date,
-        settings.overlap,
-        datetime.now(UTC),  # as the orders flow: the shop's clock is the wall clock
-    )
-    read.window = (start.isoformat(), end.isoformat())
-    log.info(
-        "Reading customers changed from %s to %s (UTC).", start.astimezone(UTC).isoformat(), end.isoformat()
+    read, start, end = open_read(
+        ledger, settings.tenant, FLOW, request, settings.start_date, settings.overlap, "customers"
     )
     try:
         raw = [c for page in hooks.lightspeed.iter_customer_pages(start, end) for c in page]

@@ -18,6 +18,7 @@ from lightspeed_afas.flows.orders.extract import (
 from lightspeed_afas.flows.orders.results import Extracted
 from lightspeed_afas.flows.orders.run_report import counts_text
 from lightspeed_afas.flows.orders.settings import SyncSettings
+from lightspeed_afas.flows.record_flow import read_window
 from lightspeed_afas.flows.request import RunMode, RunRequest
 from lightspeed_afas.hooks.errors import LightspeedBudgetExhaustedError
 from lightspeed_afas.ledger import Ledger
@@ -28,18 +29,9 @@ log = logging.getLogger(__name__)
 def effective_window(
     settings: SyncSettings, request: RunRequest, watermark: datetime | None
 ) -> tuple[datetime, datetime]:
-    """The window actually scanned: overlapped, and for scheduled runs continued from the watermark."""
-    now = datetime.now(UTC)
-    end = min(request.window_end or now, now)
-    if request.mode == RunMode.SCHEDULED:
-        # The first run reaches back to the tenant's start date; later ones continue from the watermark,
-        # so a run after downtime covers every missed window.
-        start = watermark or settings.start_date
-        if request.window_start is not None and watermark is not None:
-            start = min(start, request.window_start)
-        return start - settings.overlap, end
-    start = request.window_start or settings.start_date
-    return start - settings.overlap if request.mode == RunMode.BACKFILL else start, end
+    """The window actually scanned: overlapped, and for scheduled runs continued from the watermark
+    (``flows.record_flow.read_window``, which every flow from Lightspeed shares)."""
+    return read_window(request, watermark, settings.start_date, settings.overlap, datetime.now(UTC))
 
 
 def extract_orders(settings: SyncSettings, request: RunRequest, ledger: Ledger, hooks: Hooks) -> Extracted:
