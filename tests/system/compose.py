@@ -25,6 +25,9 @@ AIRFLOW_COMMANDS = {
 LONG_RUNNING = tuple(AIRFLOW_COMMANDS)
 OFFICIAL_SERVICES = ("postgres", "redis", *LONG_RUNNING, "airflow-init")
 EMULATOR_SERVICES = ("lightspeed-emulator", "afas-emulator")
+# Ours, beside the official ones: Lightspeed's webhooks in, DAG runs out through the REST API.
+RECEIVER = "webhook-receiver"
+RECEIVER_COMMAND = "python -m lightspeed_afas webhooks serve --host 0.0.0.0 --port 8090"
 
 # Settings that every Airflow container must share, or tasks fail (token signature, log fetching,
 # connection decryption, which broker/DB/API they talk to).

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import requests
 import sqlalchemy as sa
 import yaml
 
+from tests.support.sinks import free_port
 from tests.system import compose
 from tests.system.compose import (
     AIRFLOW_COMMANDS,
@@ -34,11 +34,14 @@ from tests.system.compose import (
     LONG_RUNNING,
     MUST_MATCH,
     OFFICIAL_SERVICES,
+    RECEIVER,
+    RECEIVER_COMMAND,
     REPO,
 )
 
-AIRFLOW_SERVICES = (*LONG_RUNNING, "airflow-init", "demo-setup")
+AIRFLOW_SERVICES = (*LONG_RUNNING, "airflow-init", "demo-setup", RECEIVER)
 SECRETS = ("AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY", "POSTGRES_PASSWORD")
+PASSWORDS = ("AIRFLOW_ADMIN_PASSWORD", "AIRFLOW_WEBHOOKS_PASSWORD")
 IMAGE_HOME = "/opt/airflow"
 
 
@@ -105,7 +108,7 @@ def test_airflow_init_migrates_creates_the_ledger_and_the_pools(spec):
 def test_every_long_running_service_has_a_health_check_that_fits_the_service(spec):
     from airflow.configuration import conf
 
-    for name in ("postgres", "redis", *LONG_RUNNING, *EMULATOR_SERVICES):
+    for name in ("postgres", "redis", *LONG_RUNNING, *EMULATOR_SERVICES, RECEIVER):
         check = services(spec)[name].get("healthcheck") or {}
         test = check.get("test")
         assert isinstance(test, list) and test[0] in ("CMD", "CMD-SHELL") and len(test) > 1, name
@@ -122,6 +125,7 @@ def test_every_long_running_service_has_a_health_check_that_fits_the_service(spe
     assert env_of(spec, "airflow-scheduler")["AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK"] == "true"
     assert "--job-type DagProcessorJob" in text["airflow-dag-processor"]
     assert "--job-type TriggererJob" in text["airflow-triggerer"]
+    assert text[RECEIVER] == "curl --fail http://localhost:8090/health"
     # The Celery app the worker's ping names is the one the CeleryExecutor uses.
     app_path = re.search(r"--app (\S+)", text["airflow-worker"]).group(1)
     module, _, attribute = app_path.rpartition(".")
@@ -134,7 +138,7 @@ def test_every_long_running_service_has_a_health_check_that_fits_the_service(spe
 
 
 def test_start_order_waits_for_healthy_dependencies(spec):
-    for name in (*LONG_RUNNING, "airflow-init", "demo-setup"):
+    for name in (*LONG_RUNNING, "airflow-init", "demo-setup", RECEIVER):
         depends = services(spec)[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
@@ -144,6 +148,8 @@ def test_start_order_waits_for_healthy_dependencies(spec):
         services(spec)["airflow-worker"]["depends_on"]["airflow-apiserver"]["condition"] == "service_healthy"
     )
     assert services(spec)["airflow-worker"]["environment"]["DUMB_INIT_SETSID"] == "0"
+    # The receiver asks the api-server for runs: it starts once that answers.
+    assert services(spec)[RECEIVER]["depends_on"]["airflow-apiserver"]["condition"] == "service_healthy"
 
 
 # -- settings that must agree ---------------------------------------------------------------------------
@@ -164,7 +170,7 @@ def test_settings_that_must_agree_are_identical_in_every_airflow_container(spec)
 def test_secrets_are_required_from_env_and_never_defaulted():
     raw = compose.load_raw()
     references = compose.variable_references(raw)
-    for secret in (*SECRETS, "AIRFLOW_ADMIN_PASSWORD"):
+    for secret in (*SECRETS, *PASSWORDS):
         operators = {op for name, op in references if name == secret}
         assert operators == {":?"}, f"{secret} must be required (${{{secret}:?…}}), found {operators}"
         variables = example_variables()
@@ -236,7 +242,7 @@ def mounts(service: dict) -> list[dict]:
 
 def test_mounts_exist_and_match_the_paths_airflow_is_told(spec):
     declared_volumes = set(spec.get("volumes") or {})
-    for name in (*LONG_RUNNING, "airflow-init"):
+    for name in (*LONG_RUNNING, "airflow-init", RECEIVER):
         by_target = {m["target"]: m for m in mounts(services(spec)[name])}
         for mount in by_target.values():
             if mount["type"] == "bind":
@@ -357,12 +363,6 @@ def load_connections_dict_from_text(loader, text: str) -> dict:
         os.unlink(handle.name)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def emulator_as_in_compose(service: dict) -> Iterator[tuple[str, dict[str, str]]]:
     """Run the service's command here, on a free loopback port instead of 0.0.0.0:<container port>."""
@@ -466,6 +466,9 @@ def test_every_published_port_is_on_loopback_unless_asked_otherwise():
     spec = compose.load({**example_variables(), "AIRFLOW_API_BIND": "0.0.0.0", "AIRFLOW_API_PORT": "8443"})
     assert published(services(spec)["airflow-apiserver"]) == [("0.0.0.0", "8443", "8080")]
     assert compose.env_example()["AIRFLOW_API_BIND"] == "127.0.0.1"
+    assert compose.env_example()["WEBHOOKS_BIND"] == "127.0.0.1"
+    spec = compose.load({**example_variables(), "WEBHOOKS_BIND": "0.0.0.0", "WEBHOOKS_PORT": "9443"})
+    assert published(services(spec)[RECEIVER]) == [("0.0.0.0", "9443", "8090")]
     # Without the variable at all (an old .env): still loopback.
     spec = compose.load({k: v for k, v in example_variables().items() if k != "AIRFLOW_API_BIND"})
     assert published(services(spec)["airflow-apiserver"]) == [("127.0.0.1", "8080", "8080")]
@@ -499,6 +502,33 @@ def test_the_admin_password_reaches_airflow_init_only():
             assert holders == [], f"{name} gets the admin password in {holders}"
     init = services(spec)["airflow-init"]["command"][1]
     assert 'os.environ["AIRFLOW_ADMIN_PASSWORD"]' in init, "airflow-init writes the password file from it"
+
+
+def test_the_receiver_has_a_login_of_its_own_that_may_only_trigger_runs():
+    dotenv = {**example_variables(), "AIRFLOW_WEBHOOKS_PASSWORD": "hooks-pw-2b8e4d17"}
+    spec = compose.load(dotenv)
+    receiver = services(spec)[RECEIVER]
+    assert compose.command_text(receiver) == RECEIVER_COMMAND
+    assert receiver.get("restart") == "always"
+    env = compose.environment(receiver)
+    assert urlsplit(env["LIGHTSPEED_AFAS_AIRFLOW_URL"]).hostname == "airflow-apiserver"
+    assert env["LIGHTSPEED_AFAS_AIRFLOW_USERNAME"] == "webhooks"
+    # SimpleAuthManager's role `user` may trigger DAG runs; it is not an admin or op.
+    users = dict(pair.split(":") for pair in env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"].split(","))
+    assert users == {"admin": "admin", "webhooks": "user"}
+    for name, service in services(spec).items():
+        holders = sorted(
+            k for k, v in effective_environment(service, dotenv).items() if "hooks-pw-2b8e4d17" in v
+        )
+        expected = {
+            "airflow-init": ["AIRFLOW_WEBHOOKS_PASSWORD"],
+            RECEIVER: ["LIGHTSPEED_AFAS_AIRFLOW_PASSWORD"],
+        }.get(name, [])
+        assert holders == expected, f"{name} gets the webhooks password in {holders}"
+    init = services(spec)["airflow-init"]["command"][1]
+    assert '"webhooks": os.environ["AIRFLOW_WEBHOOKS_PASSWORD"]' in init
+    # It publishes its own port only: neither the UI nor the API is reachable through it.
+    assert [container for _, _, container in published(receiver)] == ["8090"]
 
 
 def test_readme_running_it_for_real_says_what_the_compose_file_does():

@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,16 +31,11 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import sqlalchemy as sa
 
+from tests.support.sinks import free_port
 from tests.system.compose import REPO
 
 IMAGE_HOME = "/opt/airflow"
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -61,10 +55,15 @@ class Site:
     scheduler_health_port: int = field(default_factory=free_port)
     worker_log_port: int = field(default_factory=free_port)
     triggerer_log_port: int = field(default_factory=free_port)
+    receiver_port: int = field(default_factory=free_port)
 
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def receiver_url(self) -> str:
+        return f"http://127.0.0.1:{self.receiver_port}"
 
     def local_only(self) -> dict[str, str]:
         """Settings a container gets from its own image or network namespace, none set by compose."""
@@ -84,7 +83,7 @@ class Site:
 
     def container_ports(self) -> dict[int, int]:
         """Container port → port here, for the health checks (the scheduler's default health port)."""
-        return {8080: self.api_port, 8974: self.scheduler_health_port}
+        return {8080: self.api_port, 8974: self.scheduler_health_port, 8090: self.receiver_port}
 
 
 def _expect_host(key: str, url: str, host: str) -> None:
@@ -117,6 +116,9 @@ def localize(env: Mapping[str, str], site: Site) -> dict[str, str]:
             value = urlunsplit(
                 (parts.scheme, f"{site.redis_host}:{site.redis_port}", f"/{site.redis_db}", "", "")
             )
+        elif key == "LIGHTSPEED_AFAS_AIRFLOW_URL":  # the webhook receiver's way to the REST API
+            _expect_host(key, value, "airflow-apiserver")
+            value = site.api_url
         elif key == "AIRFLOW__CORE__EXECUTION_API_SERVER_URL":
             _expect_host(key, value, "airflow-apiserver")
             parts = urlsplit(value)

@@ -47,6 +47,7 @@ class TenantHooks:
     signature: str
     algorithm: str
     max_body_bytes: int
+    debounce_seconds: float = 2.0
 
 
 class Refused(Exception):
