@@ -11,27 +11,95 @@ triggered or joined was created (``queued_at``) → that run started (``start_da
 ``load_to_afas`` task ended → the order was seen in AFAS (polled every 0.2 s). Polling without webhooks
 is computed, not waited for: an order placed at t is read by the first scheduled run whose interval ends
 after t (the next quarter-hour), which then takes as long as the measured runs did.
+
+``--celery`` measures the same on the compose topology instead, which it starts itself (the system tests'
+deployment, tests/system/deployment.py: PostgreSQL, Redis, api-server, scheduler, dag-processor,
+triggerer, one Celery worker and the compose file's webhook receiver, on this machine without Docker):
+
+    python -m bench.bench_webhook_latency --celery [--orders 30]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / ".demo"
-LIGHTSPEED = "http://127.0.0.1:8081"
-AFAS = "http://127.0.0.1:8082"
-AIRFLOW = "http://127.0.0.1:8080"
-DAG_ID = "lightspeed_afas_demo"
+
+
+@dataclass
+class Target:
+    """Where the orders go and where their runs are seen."""
+
+    lightspeed: str
+    afas: str
+    airflow: str
+    tenant: str
+    token: Callable[[], str]
+    ledger: Any  # lightspeed_afas.ledger.Ledger
+
+    @property
+    def dag_id(self) -> str:
+        return f"lightspeed_afas_{self.tenant}"
+
+
+@contextlib.contextmanager
+def demo_target() -> Iterator[Target]:
+    """The running ``make demo``."""
+    from lightspeed_afas.ledger import Ledger
+
+    airflow = "http://127.0.0.1:8080"
+    ledger = Ledger(f"sqlite:///{DEMO / 'airflow' / 'lightspeed_afas_ledger.db'}")
+    yield Target(
+        "http://127.0.0.1:8081", "http://127.0.0.1:8082", airflow, "demo", lambda: demo_token(airflow), ledger
+    )
+
+
+@contextlib.contextmanager
+def celery_target() -> Iterator[Target]:
+    """The compose topology started here, one tenant with the receiver, its webhooks installed, the DAG
+    unpaused and its first scheduled run done."""
+    from lightspeed_afas.ledger import Ledger
+    from tests.system.compose import RECEIVER
+    from tests.system.deployment import Plan, running_deployment, wait_until_settled
+
+    tenant = "latency"
+    with tempfile.TemporaryDirectory(prefix="lsafas-bench-celery-") as tmp:
+        with running_deployment(Path(tmp), Plan(tenants=(tenant,), orders_per_shop=1, receiver=True)) as dep:
+            dag_id = f"lightspeed_afas_{tenant}"
+            dep.wait("the DAG", lambda: dep.api.get(f"/dags/{dag_id}"), 120)
+            env = dep.service_env(RECEIVER)
+            done = subprocess.run(
+                [sys.executable, "-m", "lightspeed_afas", "webhooks", "install", tenant],
+                env=env, capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            if done.returncode:
+                raise SystemExit(f"webhooks install failed:\n{done.stdout}{done.stderr}")
+            dep.api.request("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+            first = dep.wait("the first scheduled run", lambda: dep.api.dag_runs(dag_id), 120)
+            wait_until_settled(dep, dag_id, first[0]["dag_run_id"])
+            password = dep.variables["AIRFLOW_ADMIN_PASSWORD"]
+            api_url = dep.site.api_url
+            ledger = Ledger(dep.ledger.url.render_as_string(hide_password=False))
+            yield Target(
+                dep.shops[tenant].url, dep.erps[tenant].url, api_url, tenant,
+                lambda: login(api_url, "admin", password), ledger,
+            )  # fmt: skip
 
 
 def call(url: str, method: str = "GET", body: Any = None, token: str | None = None) -> Any:
@@ -45,13 +113,15 @@ def call(url: str, method: str = "GET", body: Any = None, token: str | None = No
         return json.load(r)
 
 
-def airflow_token() -> str:
-    password = json.loads((DEMO / "airflow" / "simple_auth_manager_passwords.json.generated").read_text())[
-        "admin"
-    ]
+def login(airflow: str, username: str, password: str) -> str:
     return str(
-        call(f"{AIRFLOW}/auth/token", "POST", {"username": "admin", "password": password})["access_token"]
+        call(f"{airflow}/auth/token", "POST", {"username": username, "password": password})["access_token"]
     )
+
+
+def demo_token(airflow: str) -> str:
+    passwords = json.loads((DEMO / "airflow" / "simple_auth_manager_passwords.json.generated").read_text())
+    return login(airflow, "admin", passwords["admin"])
 
 
 def moment(value: str | None) -> datetime | None:
@@ -61,8 +131,9 @@ def moment(value: str | None) -> datetime | None:
 class Watcher(threading.Thread):
     """Polls the AFAS emulator and notes when each awaited order number shows up."""
 
-    def __init__(self) -> None:
+    def __init__(self, afas: str) -> None:
         super().__init__(daemon=True)
+        self.afas = afas
         self.awaited: dict[str, float] = {}
         self.seen: dict[str, float] = {}
         self.stop = threading.Event()
@@ -73,7 +144,7 @@ class Watcher(threading.Thread):
             with self.lock:
                 if not set(self.awaited) - set(self.seen):
                     continue
-            refs = {o["fields"].get("RfCs") for o in call(f"{AFAS}/_admin/state")["orders"]}
+            refs = {o["fields"].get("RfCs") for o in call(f"{self.afas}/_admin/state")["orders"]}
             now = time.time()
             with self.lock:
                 for number in set(self.awaited) - set(self.seen):
@@ -81,7 +152,7 @@ class Watcher(threading.Thread):
                         self.seen[number] = now
 
 
-def place(index: int) -> tuple[str, int, float]:
+def place(lightspeed: str, index: int) -> tuple[str, int, float]:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     spec = {
         "email": f"latency{index}@example.nl", "lastname": f"Latency{index}", "createdAt": now, "updatedAt": now,
@@ -89,15 +160,14 @@ def place(index: int) -> tuple[str, int, float]:
                    "basePriceIncl": "12.95", "taxRate": "0.09"}],
     }  # fmt: skip
     placed = time.time()
-    (made,) = call(f"{LIGHTSPEED}/_admin/orders", "POST", {"orders": [spec]})["orders"]
+    (made,) = call(f"{lightspeed}/_admin/orders", "POST", {"orders": [spec]})["orders"]
     return str(made["number"]), int(made["id"]), placed
 
 
-def run_info(token: str, run_id: str) -> dict[str, Any]:
-    run = call(f"{AIRFLOW}/api/v2/dags/{DAG_ID}/dagRuns/{run_id}", token=token)
-    tasks = call(f"{AIRFLOW}/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances", token=token)[
-        "task_instances"
-    ]
+def run_info(target: Target, token: str, run_id: str) -> dict[str, Any]:
+    base = f"{target.airflow}/api/v2/dags/{target.dag_id}/dagRuns/{run_id}"
+    run = call(base, token=token)
+    tasks = call(f"{base}/taskInstances", token=token)["task_instances"]
     by_task = {t["task_id"]: t for t in tasks}
     return {
         "queued": moment(run.get("queued_at")),
@@ -114,17 +184,14 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p95, ordered[-1]
 
 
-def measure(orders: int, gap: tuple[float, float], seed: int) -> dict[str, Any]:
-    from lightspeed_afas.ledger import Ledger
-
-    ledger = Ledger(f"sqlite:///{DEMO / 'airflow' / 'lightspeed_afas_ledger.db'}")
+def measure(target: Target, orders: int, gap: tuple[float, float], seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
-    watcher = Watcher()
+    watcher = Watcher(target.afas)
     watcher.start()
     placed: dict[str, tuple[int, float]] = {}
     for index in range(orders):
         time.sleep(rng.uniform(*gap))
-        number, order_id, at = place(index)
+        number, order_id, at = place(target.lightspeed, index)
         placed[number] = (order_id, at)
         with watcher.lock:
             watcher.awaited[number] = at
@@ -136,17 +203,17 @@ def measure(orders: int, gap: tuple[float, float], seed: int) -> dict[str, Any]:
                 break
         time.sleep(0.5)
     watcher.stop.set()
-    token = airflow_token()
-    rows = ledger.webhooks("demo", since=datetime.now(UTC) - timedelta(hours=2), limit=100_000)
-    return breakdown(placed, watcher.seen, rows, token)
+    rows = target.ledger.webhooks(target.tenant, since=datetime.now(UTC) - timedelta(hours=2), limit=100_000)
+    return breakdown(target, placed, watcher.seen, rows)
 
 
 def breakdown(
-    placed: dict[str, tuple[int, float]], seen: dict[str, float], rows: list[dict[str, Any]], token: str
+    target: Target, placed: dict[str, tuple[int, float]], seen: dict[str, float], rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
+    token = target.token()
     runs = [r for r in rows if r["action"] == "run" and r["run_id"]]
     received = {r["item_id"]: r["at"].timestamp() for r in rows if r["action"] == "created" and r["item_id"]}
-    infos = {r["run_id"]: run_info(token, r["run_id"]) for r in runs}
+    infos = {r["run_id"]: run_info(target, token, r["run_id"]) for r in runs}
     parts: dict[str, list[float]] = {
         k: [] for k in ("total", "receiver", "to_run", "pickup", "start_up", "run")
     }
@@ -223,10 +290,14 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=30)
     parser.add_argument("--gap", type=float, nargs=2, default=(3.0, 15.0), metavar=("MIN", "MAX"))
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "webhook_latency.txt")
+    parser.add_argument("--celery", action="store_true", help="start the compose topology and measure there")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    result = measure(args.orders, tuple(args.gap), args.seed)
-    text = report(result)
+    name = "webhook_latency_celery.txt" if args.celery else "webhook_latency.txt"
+    args.out = args.out or REPO / "bench" / "results" / name
+    with celery_target() if args.celery else demo_target() as target:
+        result = measure(target, args.orders, tuple(args.gap), args.seed)
+    text = ("Celery topology" if args.celery else "standalone (make demo)") + "\n" + report(result)
     print(text)
     args.out.write_text(text + "\nraw: " + json.dumps(result, default=str) + "\n", encoding="utf-8")
     return 0 if result["booked"] == result["orders"] else 1
