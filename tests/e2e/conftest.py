@@ -64,19 +64,29 @@ class SyncEnv:
 
     def summary(self, run: Any, task_id: str = "load_to_afas") -> dict[str, Any]:
         """The run summary ``load_to_afas`` (or another last task) returned (its XCom; the tenant needs
-        ``detail_logging``, else the run's teardown purged the staged file)."""
+        ``detail_logging``, else the run's teardown purged the staged file) — or, for a run that ended in
+        its first step (nothing to do: the later tasks skipped), the summary that step's XCom holds."""
         from airflow.models.xcom import XComModel
         from airflow.providers.common.io.xcom.backend import XComObjectStorageBackend
         from airflow.utils.session import create_session
 
+        from lightspeed_afas.orchestration.idle import RUN_SUMMARY
+
         with create_session() as session:
-            row = (
-                session.query(XComModel)
-                .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id=task_id, map_index=-1)
-                .one()
-            )
-            value = row.value
-        return XComObjectStorageBackend.deserialize_value(type("R", (), {"value": value})())
+            rows = {
+                row.task_id: row.value
+                for row in session.query(XComModel).filter_by(
+                    dag_id=run.dag_id, run_id=run.run_id, key="return_value", map_index=-1
+                )
+            }
+        values = {
+            task: XComObjectStorageBackend.deserialize_value(type("R", (), {"value": value})())
+            for task, value in rows.items()
+        }
+        if task_id in values:
+            return values[task_id]
+        (ended,) = [v[RUN_SUMMARY] for v in values.values() if isinstance(v, dict) and RUN_SUMMARY in v]
+        return ended
 
     @property
     def ledger(self) -> Ledger:

@@ -95,6 +95,10 @@ class RecordRead:
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
 
+    def nothing_to_book(self) -> bool:
+        """No record for the later steps and no failure decided here: the run can end in the first step."""
+        return not self.records and not any(o.action in ("failed", "quarantined") for o in self.decided)
+
     def to_xcom(self) -> dict[str, Any]:
         return {
             "run_pk": self.run_pk,

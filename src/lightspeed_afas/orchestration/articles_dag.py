@@ -14,6 +14,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, Param
 from lightspeed_afas.config import LoadedTenant
 from lightspeed_afas.config.dag_ids import flow_dag_id
 from lightspeed_afas.domain.vocabulary import ARTICLE_STEPS
+from lightspeed_afas.orchestration.dag_docs import IDLE_NOTE
 from lightspeed_afas.orchestration.dag_parts import chain_steps, flow_step_task
 from lightspeed_afas.orchestration.entry import run_flow_step
 from lightspeed_afas.orchestration.trigger_params import SCHEMA_DIALECT
@@ -98,5 +99,5 @@ def articles_doc_md(tenant: LoadedTenant) -> str:
         f"are written, a blocked item is hidden (never deleted). Schedule `{block.schedule}` "
         f"({cfg.timezone}). Tenant file: `{tenant.label}`.\n\n"
         f"| setting | value |\n|---|---|\n{table}\n\n"
-        "**Manual runs** take `dry_run` (the diff, nothing written) and `full_comparison`.\n"
+        "**Manual runs** take `dry_run` (the diff, nothing written) and `full_comparison`.\n" + IDLE_NOTE
     )

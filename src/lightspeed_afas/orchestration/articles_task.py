@@ -1,7 +1,8 @@
 """The bridge between Airflow and the articles flow's steps: hooks, ledger, XCom, and the end of the run.
 
 The Lightspeed hook keeps ``lightspeed.reserve_for_orders`` of every rate-limit window free (``Pacer``),
-as the stock flow's does.
+as the stock flow's does. A run whose AFAS read gives what the last run that found nothing to write
+planned from ends in read_afas_articles (``flows.idle``, ``orchestration.idle``).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from lightspeed_afas.flows.articles import (
     push_articles,
     read_afas_articles,
 )
-from lightspeed_afas.flows.articles.report import ArticleRun, finish_article_run
+from lightspeed_afas.flows.articles.push_step import Written
+from lightspeed_afas.flows.articles.report import ArticleRun, finish_article_run, idle_plan
 from lightspeed_afas.flows.articles.results import ArticlePlan, ArticleRead
 from lightspeed_afas.flows.articles.settings import FLOW, ArticlesConfigError
 from lightspeed_afas.flows.clients import Hooks
 from lightspeed_afas.hooks.metrics import CallStats, calls_per_api
 from lightspeed_afas.ledger import Ledger
+from lightspeed_afas.orchestration.idle import idle_value, summary_if_ended
 from lightspeed_afas.orchestration.step_session import StepSession
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
@@ -50,6 +53,9 @@ def execute_articles(
     """Run one articles step; ``upstream`` holds the earlier steps' XCom values by task id."""
     if step not in ARTICLE_STEPS:
         raise ValueError(f"unknown articles step {step!r}; the steps are {', '.join(ARTICLE_STEPS)}")
+    ended = summary_if_ended(step, ARTICLE_STEPS[0], upstream)
+    if ended is not None:
+        return ended
     session = StepSession(settings, request, ledger, reserve=settings.reserve_for_orders)
     try:
         return _step(step, settings, request, ledger, session.hooks, upstream, session.stats)
@@ -73,7 +79,13 @@ def _step(
     if step == "read_afas_articles":
         read = read_afas_articles(settings, request, ledger, hooks, now)
         read.stats = stats.summary()
-        return read.to_xcom()
+        if read.unchanged is None:
+            return read.to_xcom()
+        done = ArticleRun(read, idle_plan(read), Written(), calls_per_api([read.stats]))
+        summary = finish_article_run(settings, request, ledger, done)
+        return idle_value(
+            read.to_xcom(), summary, "nothing to write (AFAS gave what the last run planned from)"
+        )
     read = ArticleRead.from_xcom(upstream["read_afas_articles"])
     if step == "plan_articles":
         plan = plan_articles(settings, request, ledger, hooks, read, now)

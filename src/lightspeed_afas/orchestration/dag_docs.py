@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from lightspeed_afas.config import LoadedTenant
 
+# Every DAG's page says why most runs show skipped tasks (orchestration.idle).
+IDLE_NOTE = (
+    "**Idle runs**: a run with nothing to do runs its first task only and ends `success`; the later tasks "
+    'and the teardown show *skipped* (README, "Idle runs").\n'
+)
+
 
 def doc_md(tenant: LoadedTenant) -> str:
     """What this DAG syncs to where, for the DAG page in the UI (built only from the tenant file)."""
@@ -47,5 +53,5 @@ def doc_md(tenant: LoadedTenant) -> str:
         f"Tenant file: `{tenant.label}`.\n\n"
         f"| setting | value |\n|---|---|\n{table}\n\n"
         "**Manual runs** take `since`/`until` (re-sync a range), `order_numbers` (re-sync named orders) "
-        "and `dry_run` (show the AFAS payloads, write nothing).\n"
+        "and `dry_run` (show the AFAS payloads, write nothing).\n" + IDLE_NOTE
     )

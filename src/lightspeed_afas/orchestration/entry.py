@@ -4,7 +4,8 @@
 parse time, so everything heavy is imported inside). It loads the tenant, resolves the run request, pulls
 the earlier steps' outputs and hands them to ``task.execute``, which opens the step's session (hooks,
 ledger, run row) and calls the step in ``flows.orders`` (one module per step, typed results between
-them, XCom JSON at the edges). ``purge_staged_data`` is the teardown.
+them, XCom JSON at the edges). ``purge_staged_data`` is the teardown. A first step that finds nothing
+to do ends the run and skips the later tasks (``orchestration.idle``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 from typing import Any
 
 from lightspeed_afas.domain.vocabulary import ORDER_STEPS
+from lightspeed_afas.orchestration.idle import end_run_here, ended_here
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
 log = logging.getLogger(__name__)
@@ -27,11 +29,32 @@ def run_step(step: str, tenant_id: str, **context: Any) -> Any:
 
     An expected failure (orders AFAS refused, contradicting params) leaves without the pipeline's frames:
     its one-line message says what failed and what to do, and Airflow logs every failure's traceback.
+    A first step with nothing to book skips the later tasks (``orchestration.idle``).
     """
     try:
-        return execute_in_task(step, tenant_id, context)
+        value = execute_in_task(step, tenant_id, context)
     except ExpectedTaskFailure as failure:
         raise failure.with_traceback(None) from None
+    if step == STEPS[0] and ended_here(value):
+        notify_at_the_end(tenant_id, context)
+        end_run_here(context, value, STEPS)
+    return value
+
+
+def notify_at_the_end(tenant_id: str, context: dict[str, Any]) -> None:
+    """A run that ends in extract_orders: what load_to_afas's notifier does when a run ends, for tenants
+    with notifications — an idle run finds no new problem, but sends what an earlier run could not (a
+    channel that was down): "the next run tries again" holds for idle runs too."""
+    from lightspeed_afas.config import load_tenant
+
+    if not load_tenant(tenant_id).notifications.enabled:
+        return
+    from lightspeed_afas.ops.notify import LightspeedAfasNotifier
+
+    try:
+        LightspeedAfasNotifier(tenant_id).notify(context)
+    except Exception:  # as a callback's: a notification problem never fails the run
+        log.exception("Notifying the tenant's open problems failed; the next run tries again.")
 
 
 def execute_in_task(step: str, tenant_id: str, context: dict[str, Any]) -> dict[str, Any]:
@@ -60,9 +83,14 @@ def execute_in_task(step: str, tenant_id: str, context: dict[str, Any]) -> dict[
 
 
 def pull_upstream(context: dict[str, Any], step: str, previous: tuple[str, ...]) -> dict[str, Any]:
-    """The XCom values of the steps before ``step``, by task id; all of them must be there."""
+    """The XCom values of the steps before ``step``, by task id; all of them must be there, unless the
+    run ended in one of them (a skipped task cleared and run: it finds the run summary there)."""
     ti = context["ti"]
-    upstream = {name: ti.xcom_pull(task_ids=name) for name in previous}
+    upstream: dict[str, Any] = {}
+    for name in previous:
+        upstream[name] = ti.xcom_pull(task_ids=name)
+        if ended_here(upstream[name]):
+            return upstream
     missing = [name for name, value in upstream.items() if value is None]
     if missing:
         raise RuntimeError(f"{step} has no output from {', '.join(missing)}; re-run the whole DAG run")
@@ -89,9 +117,12 @@ def run_flow_step(step: str, tenant_id: str, flow: str, **context: Any) -> Any:
             ", dry run" if request.dry_run else "",
             ", full comparison asked" if getattr(request, "full_comparison", False) else "",
         )
-        return execute(step, settings, request, Ledger.from_airflow(), upstream)
+        value = execute(step, settings, request, Ledger.from_airflow(), upstream)
     except ExpectedTaskFailure as failure:
         raise failure.with_traceback(None) from None
+    if step == steps[0] and ended_here(value):
+        end_run_here(context, value, steps)
+    return value
 
 
 def _flow_parts(flow: str, tenant: Any, context: dict[str, Any]) -> tuple[tuple[str, ...], Any, Any, Any]:

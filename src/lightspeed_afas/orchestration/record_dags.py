@@ -19,6 +19,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, Param
 from lightspeed_afas.config import LoadedTenant
 from lightspeed_afas.config.dag_ids import flow_dag_id
 from lightspeed_afas.domain.vocabulary import CREDIT_NOTE_STEPS, CUSTOMER_STEPS
+from lightspeed_afas.orchestration.dag_docs import IDLE_NOTE
 from lightspeed_afas.orchestration.dag_parts import chain_steps, flow_step_task
 from lightspeed_afas.orchestration.entry import run_flow_step
 from lightspeed_afas.orchestration.trigger_params import SCHEMA_DIALECT
@@ -122,5 +123,5 @@ def record_doc_md(flow: str, tenant: LoadedTenant) -> str:
     return (
         f"### {cfg.name}: {WHAT[flow]}\n\n{lead} Schedule `{block.schedule}` ({cfg.timezone}). "
         f"Tenant file: `{tenant.label}`.\n\n| setting | value |\n|---|---|\n{table}\n\n"
-        "**Manual runs** take `since`/`until` (read a period again) and `dry_run`.\n"
+        "**Manual runs** take `since`/`until` (read a period again) and `dry_run`.\n" + IDLE_NOTE
     )

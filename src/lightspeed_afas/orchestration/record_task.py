@@ -3,7 +3,8 @@ credit notes): settings, hooks, ledger, XCom, and the end of the run.
 
 Their Lightspeed reads keep ``lightspeed.reserve_for_orders`` of every rate-limit window free, as the
 other non-order flows do. A run whose records AFAS refused fails its last task (with what failed),
-so the data team sees it; the records are retried by later runs, not by retrying the task.
+so the data team sees it; the records are retried by later runs, not by retrying the task. A run with
+nothing to book ends in its first step (``end_here``; ``orchestration.idle`` skips the rest).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from lightspeed_afas.flows.record_flow import RecordRead
 from lightspeed_afas.flows.request import RunRequest
 from lightspeed_afas.hooks.metrics import calls_per_api
 from lightspeed_afas.ledger import Ledger
+from lightspeed_afas.orchestration.idle import idle_value, summary_if_ended
 from lightspeed_afas.orchestration.step_session import StepSession
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
@@ -34,11 +36,16 @@ def execute_record_step(
     """Run one step of ``flow``; ``upstream`` holds the earlier steps' XCom values by task id."""
     if step not in STEPS.get(flow, ()):
         raise ValueError(f"unknown {flow} step {step!r}; the steps are {', '.join(STEPS.get(flow, ()))}")
+    ended = summary_if_ended(step, STEPS[flow][0], upstream)
+    if ended is not None:
+        return ended
     session = StepSession(settings, request, ledger, reserve=settings.reserve_for_orders)
     try:
         if step == STEPS[flow][0]:
             read = _first_step(flow, settings, request, ledger, session)
             read.stats = session.stats.summary()
+            if read.nothing_to_book():
+                return end_here(flow, settings, request, ledger, session, read)
             return read.to_xcom()
         read = RecordRead.from_xcom(upstream[STEPS[flow][0]])
 
@@ -56,6 +63,21 @@ def execute_record_step(
             f"lightspeed_afas log {settings.tenant} --flow {flow}). Later runs try them again."
         )
     return summary
+
+
+def end_here(
+    flow: str, settings: Any, request: RunRequest, ledger: Ledger, session: StepSession, read: RecordRead
+) -> dict[str, Any]:
+    """The end of a run with nothing to book, in its first step: the last step with no record (it
+    records the first step's decisions and closes the run; no lease, no AFAS call); returns the first
+    step's XCom value with the run summary."""
+    nothing = {"transform": {"operations": []}}  # credit notes: transform's value with no operation
+
+    def calls() -> dict[str, int]:
+        return calls_per_api([read.stats])
+
+    summary = _later_step(flow, STEPS[flow][-1], settings, request, ledger, session, read, nothing, calls)
+    return idle_value(read.to_xcom(), summary, "nothing to book")
 
 
 def _later(upstream: dict[str, Any], flow: str) -> list[dict[str, Any]]:

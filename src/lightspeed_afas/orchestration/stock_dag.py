@@ -22,6 +22,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, Param
 from lightspeed_afas.config import LoadedTenant
 from lightspeed_afas.config.dag_ids import flow_dag_id
 from lightspeed_afas.domain.vocabulary import STOCK_STEPS
+from lightspeed_afas.orchestration.dag_docs import IDLE_NOTE
 from lightspeed_afas.orchestration.dag_parts import FLOW_PRIORITY, chain_steps, flow_step_task
 from lightspeed_afas.orchestration.entry import run_flow_step
 from lightspeed_afas.orchestration.trigger_params import SCHEMA_DIALECT
@@ -109,5 +110,5 @@ def stock_doc_md(tenant: LoadedTenant) -> str:
         f"({cfg.timezone}). Tenant file: `{tenant.label}`.\n\n"
         f"| setting | value |\n|---|---|\n{table}\n\n"
         "**Manual runs** take `dry_run` (show the planned levels, write nothing), `full_comparison` and "
-        "`resume` (after a halt).\n"
+        "`resume` (after a halt).\n" + IDLE_NOTE
     )

@@ -1,7 +1,9 @@
 """The bridge between Airflow and the stock flow's steps: hooks, ledger, XCom, and the end of the run.
 
 The Lightspeed hook of the stock flow keeps ``lightspeed.reserve_for_orders`` of every rate-limit window
-free (``Pacer``): the orders flow of every tenant on the key is never starved by stock.
+free (``Pacer``): the orders flow of every tenant on the key is never starved by stock. A run whose AFAS
+read gives what the last clean run planned from ends in read_afas_stock (``flows.idle``,
+``orchestration.idle``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from lightspeed_afas.flows.stock import (
     push_stock,
     read_afas_stock,
 )
-from lightspeed_afas.flows.stock.report import StockRun, finish_stock_run
+from lightspeed_afas.flows.stock.push_step import Pushed
+from lightspeed_afas.flows.stock.report import StockRun, finish_stock_run, idle_plan
 from lightspeed_afas.flows.stock.results import StockPlan, StockRead
 from lightspeed_afas.flows.stock.settings import FLOW, StockConfigError
 from lightspeed_afas.hooks.metrics import CallStats, calls_per_api
 from lightspeed_afas.ledger import Ledger
+from lightspeed_afas.orchestration.idle import idle_value, summary_if_ended
 from lightspeed_afas.orchestration.step_session import StepSession
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 
@@ -48,6 +52,9 @@ def execute_stock(
     """Run one stock step; ``upstream`` holds the earlier steps' XCom values by task id."""
     if step not in STOCK_STEPS:
         raise ValueError(f"unknown stock step {step!r}; the steps are {', '.join(STOCK_STEPS)}")
+    ended = summary_if_ended(step, STOCK_STEPS[0], upstream)
+    if ended is not None:
+        return ended
     session = StepSession(settings, request, ledger, reserve=settings.reserve_for_orders)
     try:
         return _step(step, settings, request, ledger, session.hooks, upstream, session.stats)
@@ -69,9 +76,15 @@ def _step(
     stats: CallStats,
 ) -> dict[str, Any]:
     if step == "read_afas_stock":
-        read = read_afas_stock(settings, request, ledger, hooks)
+        read = read_afas_stock(settings, request, ledger, hooks, retry_policy.utc_now())
         read.stats = stats.summary()
-        return read.to_xcom()
+        if read.unchanged is None:
+            return read.to_xcom()
+        done = StockRun(read, idle_plan(read), Pushed(), calls_per_api([read.stats]))
+        summary = finish_stock_run(settings, request, ledger, done)
+        return idle_value(
+            read.to_xcom(), summary, "nothing to push (AFAS gave what the last clean run planned from)"
+        )
     read = StockRead.from_xcom(upstream["read_afas_stock"])
     if step == "plan_stock":
         plan = plan_stock(settings, request, ledger, hooks, read, retry_policy.utc_now())

@@ -1,4 +1,6 @@
-"""The bridge between Airflow and the order flow's steps: settings, hooks, ledger, XCom, and the run summary."""
+"""The bridge between Airflow and the order flow's steps: settings, hooks, ledger, XCom, and the run summary.
+
+A run with nothing to book ends in extract_orders (``end_here``; ``orchestration.idle`` skips the rest)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from lightspeed_afas.flows.orders.settings import SyncSettings
 from lightspeed_afas.flows.request import RunRequest
 from lightspeed_afas.hooks.metrics import CallStats, calls_per_api
 from lightspeed_afas.ledger import Ledger, OrderOutcome
+from lightspeed_afas.orchestration.idle import idle_value, summary_if_ended
 from lightspeed_afas.orchestration.step_session import StepSession
 from lightspeed_afas.orchestration.task_failures import ExpectedTaskFailure
 from lightspeed_afas.tables import text_table
@@ -54,9 +57,13 @@ def execute(
     step: str, settings: SyncSettings, request: RunRequest, ledger: Ledger, upstream: dict[str, Any]
 ) -> dict[str, Any]:
     """Run one step; ``upstream`` holds the earlier steps' XCom values by task id, and the step's own
-    XCom value is returned (for load_to_afas, the run summary)."""
+    XCom value is returned (for load_to_afas, the run summary; for an extract_orders that found nothing
+    to book, its value with the run summary: the run ended there)."""
     if step not in STEPS:
         raise ValueError(f"unknown step {step!r}; the steps are {', '.join(STEPS)}")
+    ended = summary_if_ended(step, STEPS[0], upstream)
+    if ended is not None:
+        return ended
     session = StepSession(settings, request, ledger)
     started = time.monotonic()
     try:
@@ -65,6 +72,9 @@ def execute(
         result: Extracted | Resolved | Transformed
         if step == "extract_orders":
             result = orders.extract_orders(settings, request, ledger, session.hooks)
+            if result.nothing_to_book():
+                result.stats = session.stats.summary()
+                return end_here(settings, request, ledger, session, result, started)
         elif step == "resolve_relations":
             extracted = Extracted.from_xcom(upstream["extract_orders"])
             result = orders.resolve_relations(settings, request, ledger, session.hooks, extracted)
@@ -96,6 +106,24 @@ def _load(
     resolved = Resolved.from_xcom(upstream.get("resolve_relations") or {})
     done = RunInputs(extracted, resolved, transformed, stored)
     return finish_run(settings, request, ledger, done, session.stats, time.monotonic() - started)
+
+
+def end_here(
+    settings: SyncSettings,
+    request: RunRequest,
+    ledger: Ledger,
+    session: StepSession,
+    extracted: Extracted,
+    started: float,
+) -> dict[str, Any]:
+    """The end of a run with nothing to book, in extract_orders: what load_to_afas and ``finish_run``
+    do with no operation (record extract's decisions, close the ledger row, move the watermark, log the
+    summary), without an AFAS call; returns extract's XCom value with the run summary."""
+    nothing = Transformed()
+    stored = orders.load_to_afas(settings, request, ledger, session.hooks, extracted, nothing)
+    done = RunInputs(extracted, Resolved(), nothing, stored)
+    summary = finish_run(settings, request, ledger, done, CallStats(), time.monotonic() - started)
+    return idle_value(extracted.to_xcom(), summary, "nothing to book")
 
 
 def finish_run(

@@ -47,6 +47,18 @@ class Refresh:
     stopped_because: str | None = None
 
 
+def full_refresh_due(
+    settings: ArticleSyncSettings,
+    request: ArticleRequest,
+    ledger: Ledger,
+    now: datetime,
+    state: dict[str, Any] | None = None,
+) -> bool:
+    """Whether this run reads the whole catalogue (the first run, every ``full_comparison_hours``, or asked)."""
+    last_full = _time((state if state is not None else ledger.flow_state(settings.tenant, FLOW)).get(FULL_AT))
+    return request.full_comparison or last_full is None or now - last_full >= settings.full_comparison_every
+
+
 def refresh_catalogue(
     settings: ArticleSyncSettings,
     request: ArticleRequest,
@@ -57,7 +69,7 @@ def refresh_catalogue(
 ) -> Refresh:
     state = ledger.flow_state(settings.tenant, FLOW)
     last_full = _time(state.get(FULL_AT))
-    full = request.full_comparison or last_full is None or now - last_full >= settings.full_comparison_every
+    full = full_refresh_due(settings, request, ledger, now, state) or last_full is None
     since = None if full else (_time(state.get(REFRESHED)) or last_full) - settings.overlap
     zone_name = ledger.flow_state(settings.tenant, STOCK_FILTER_ZONE[0]).get(STOCK_FILTER_ZONE[1])
     zone = ZoneInfo(zone_name) if zone_name else None

@@ -11,17 +11,23 @@
   (``Profit_Barcode_per_Item``) have no change date, so they are read in full every run (8,000 items:
   one call each) and compared with the shop by plan_articles: a price change reaches the shop although
   no date moved.
+- Each connector's check (``metainfo``) is kept a day between runs (``ConnectorChecks``); the run is idle
+  (``flows.idle``) when the ledger's items, the prices and the barcodes are what the last clean run
+  planned from: then ``ArticleRead.unchanged`` holds that run's counts and the run ends here.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from lightspeed_afas.afas import lookups as codes
 from lightspeed_afas.domain.article_rows import Article, parse_article, parse_prices, pick_barcodes
-from lightspeed_afas.flows.afas_connectors import connector_field_count
+from lightspeed_afas.flows import idle
+from lightspeed_afas.flows.afas_connectors import ConnectorChecks, connector_field_count
+from lightspeed_afas.flows.articles.catalogue import full_refresh_due
 from lightspeed_afas.flows.articles.results import ArticleRead
 from lightspeed_afas.flows.articles.settings import (
     FLOW,
@@ -49,14 +55,17 @@ def read_afas_articles(
 ) -> ArticleRead:
     """Open the run's ledger row, check the connectors, read the changed items, prices and barcodes."""
     run_pk = ledger.start_flow_run(settings.tenant, FLOW, request.run_id, request.mode)
-    read = ArticleRead(run_pk=run_pk)
-    _read_items(settings, request, ledger, hooks, now, read)
-    _read_prices(settings, hooks, now, read)
+    read = ArticleRead(run_pk=run_pk, read_at=now.isoformat())
+    checks = ConnectorChecks(ledger, settings.tenant, FLOW, hooks, now, settings.full_comparison_every)
+    _read_items(settings, request, ledger, checks, now, read)
+    _read_prices(settings, checks, now, read)
     if "ean" in settings.fields:
-        take = _take(_checked(hooks, codes.BARCODE_CONNECTOR, settings))
+        take = _take(_checked(checks, codes.BARCODE_CONNECTOR, settings))
         order = [codes.BARCODE_FIELDS["code"], codes.BARCODE_FIELDS["barcode"]]
-        rows = hooks.afas.get_rows(codes.BARCODE_CONNECTOR, order, take=take)
+        with checks.reading(codes.BARCODE_CONNECTOR, _recheck(hooks, codes.BARCODE_CONNECTOR, settings)):
+            rows = hooks.afas.get_rows(codes.BARCODE_CONNECTOR, order, take=take)
         read.barcodes = pick_barcodes(rows, codes.BARCODE_FIELDS)
+    decide_idle(settings, request, ledger, read, now)
     log.info(
         "AFAS: %d item(s) read from %s (%s read), %d without an item code%s; %d price(s), %d unusable; %d barcode(s).",
         read.changed_items,
@@ -97,12 +106,40 @@ def needed_connectors(
     return needed
 
 
-def _checked(hooks: Hooks, connector: str, settings: ArticleSyncSettings) -> int:
-    """The connector's field count, checked as ``needed_connectors`` says."""
+def decide_idle(
+    settings: ArticleSyncSettings, request: ArticleRequest, ledger: Ledger, read: ArticleRead, now: datetime
+) -> None:
+    """Set ``read.fingerprint``, and ``read.unchanged`` when the run has nothing to write (``flows.idle``):
+    the items as the ledger now holds them, the prices and barcodes, the settings; a run that plans
+    forgets the last clean plan first."""
+    items = ledger.article_items(settings.tenant)
+    afas = {code: row.article.as_dict() if row.article else None for code, row in items.items()}
+    prices = {code: str(price) for code, price in read.prices.items()}
+    read.fingerprint = idle.fingerprint(repr(settings), afas, prices, read.bad_prices, read.barcodes)
+    settled = all(row.status != "creating" for row in items.values())  # no creation under way
+    if idle.may_be_idle(request) and settled and not full_refresh_due(settings, request, ledger, now):
+        read.unchanged = idle.unchanged_plan(ledger, settings.tenant, FLOW, read.fingerprint, now)
+    if read.unchanged is None:
+        idle.forget(ledger, settings.tenant, FLOW)
+
+
+def _wanted(connector: str, settings: ArticleSyncSettings) -> tuple[dict[str, str], str | None]:
     ((wanted, instead),) = [
         (w, i) for c, w, i in needed_connectors(settings.fields, settings.price_source) if c == connector
     ]
-    return connector_field_count(hooks, connector, wanted, instead, ArticlesConfigError)
+    return wanted, instead
+
+
+def _checked(checks: ConnectorChecks, connector: str, settings: ArticleSyncSettings) -> int:
+    """The connector's field count, checked as ``needed_connectors`` says (kept between runs)."""
+    wanted, instead = _wanted(connector, settings)
+    return checks.field_count(connector, wanted, instead, ArticlesConfigError)
+
+
+def _recheck(hooks: Hooks, connector: str, settings: ArticleSyncSettings) -> Callable[[], int]:
+    """The check again, asking AFAS now (after a refused read whose check was kept)."""
+    wanted, instead = _wanted(connector, settings)
+    return lambda: connector_field_count(hooks, connector, wanted, instead, ArticlesConfigError)
 
 
 def _named(fields: dict[str, str]) -> dict[str, str]:
@@ -117,12 +154,12 @@ def _read_items(
     settings: ArticleSyncSettings,
     request: ArticleRequest,
     ledger: Ledger,
-    hooks: Hooks,
+    checks: ConnectorChecks,
     now: datetime,
     read: ArticleRead,
 ) -> None:
-    ids = codes.ARTICLE_FIELDS
-    take = _take(_checked(hooks, codes.ARTICLE_CONNECTOR, settings))
+    ids, hooks = codes.ARTICLE_FIELDS, checks.hooks
+    take = _take(_checked(checks, codes.ARTICLE_CONNECTOR, settings))
     state = ledger.flow_state(settings.tenant, FLOW)
     last_full = _time(state.get(FULL_READ_AT))
     seen = state.get(MODIFIED)
@@ -136,7 +173,10 @@ def _read_items(
     if not full:
         since = datetime.fromisoformat(str(seen).rstrip("Z")) - settings.overlap
         filters = [[Condition(ids["modified"], Op.GE, since.strftime(FILTER_FORMAT))]]
-    rows = hooks.afas.get_rows(codes.ARTICLE_CONNECTOR, [ids["modified"], ids["code"]], filters, take=take)
+    with checks.reading(codes.ARTICLE_CONNECTOR, _recheck(hooks, codes.ARTICLE_CONNECTOR, settings)):
+        rows = hooks.afas.get_rows(
+            codes.ARTICLE_CONNECTOR, [ids["modified"], ids["code"]], filters, take=take
+        )
     dimension_types = {t.lower() for t in codes.DIMENSION_ITEM_TYPES}
     articles: list[Article] = []
     for row in rows:
@@ -156,9 +196,12 @@ def _read_items(
     ledger.set_flow_state(settings.tenant, FLOW, **cursor)
 
 
-def _read_prices(settings: ArticleSyncSettings, hooks: Hooks, now: datetime, read: ArticleRead) -> None:
+def _read_prices(
+    settings: ArticleSyncSettings, checks: ConnectorChecks, now: datetime, read: ArticleRead
+) -> None:
     if "price" not in settings.fields:
         return
+    hooks = checks.hooks
     if settings.price_source == "basic":
         ids = codes.ARTICLE_BASIC_FIELDS
         connector, filters, order = codes.ARTICLE_BASIC_CONNECTOR, (), [ids["code"]]
@@ -171,9 +214,10 @@ def _read_prices(settings: ArticleSyncSettings, hooks: Hooks, now: datetime, rea
             Condition(ids["date"], Op.EQ, today),
             Condition(ids["currency"], Op.EQ, settings.price_currency),
         ]]  # fmt: skip
-    take = _take(_checked(hooks, connector, settings))
+    take = _take(_checked(checks, connector, settings))
     try:
-        rows = hooks.afas.get_rows(connector, order, filters, take=take)
+        with checks.reading(connector, _recheck(hooks, connector, settings)):
+            rows = hooks.afas.get_rows(connector, order, filters, take=take)
     except AfasValidationError as exc:
         if settings.price_source != "price_list":
             raise

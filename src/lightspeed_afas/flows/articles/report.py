@@ -1,5 +1,6 @@
 """The end of an articles run: counts and outcome in the ledger, the task log's tables (the diff: item,
-field, shop value → AFAS value), the run summary."""
+field, shop value → AFAS value), the run summary; and for a run that found nothing to write, what an idle
+run later trusts (``flows.idle``)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from lightspeed_afas.flows import idle
 from lightspeed_afas.flows.articles.push_step import Written
 from lightspeed_afas.flows.articles.results import ArticlePlan, ArticleRead
-from lightspeed_afas.flows.articles.settings import ArticleRequest, ArticleSyncSettings
+from lightspeed_afas.flows.articles.settings import FLOW, ArticleRequest, ArticleSyncSettings
 from lightspeed_afas.ledger import Ledger
 from lightspeed_afas.tables import text_table
 
 log = logging.getLogger(__name__)
 
 LISTED = 50
+IDLE_REFRESH = "none (AFAS unchanged)"  # an idle run's catalogue refresh: the shop was not read
+KEPT = ("items", "followed", "unchanged", "field_problems")  # an idle run's counts, from the last plan
 
 
 @dataclass
@@ -41,6 +45,8 @@ def finish_article_run(
         "dry_run" if request.dry_run else "failed" if new_failures else "partial" if stopped else "success"
     )
     ledger.finish_flow_run(run.read.run_pk, outcome, counts, run.calls, stopped)
+    if outcome == "success" and run.read.unchanged is None:
+        remember_if_settled(ledger, settings.tenant, run, counts)
     log.info("Fields of this run (shop value → AFAS value):\n%s", diff_table(run, request.dry_run))
     if run.plan.examples:
         log.info("Items left alone or fields skipped (first %d):\n%s", len(run.plan.examples), text_table(
@@ -62,6 +68,26 @@ def finish_article_run(
         "Run summary:\n%s", "\n".join(f"  {k.replace('_', ' ')}: {_brief(v)}" for k, v in summary.items())
     )
     return summary
+
+
+def remember_if_settled(ledger: Ledger, tenant: str, run: ArticleRun, counts: dict[str, int]) -> None:
+    """A run that planned on the whole catalogue and found nothing to write or create: a later run that
+    reads the same from AFAS has nothing to write either (``flows.idle``). A run that wrote is not
+    remembered: the next run's plan is what shows the shop took every value."""
+    if not run.plan.complete or run.plan.changes or run.plan.creations or counts["not_written"]:
+        return
+    kept: dict[str, Any] = {key: getattr(run.plan, key) for key in KEPT}
+    kept["left_alone"] = run.plan.left_alone
+    idle.remember(ledger, tenant, FLOW, run.read.fingerprint, run.read.read_at, kept)
+
+
+def idle_plan(read: ArticleRead) -> ArticlePlan:
+    """The plan of an idle run (``read.unchanged``): the last plan's counts, nothing to write."""
+    last = read.unchanged or {}
+    plan = ArticlePlan(refresh=IDLE_REFRESH, left_alone=dict(last.get("left_alone") or {}))
+    for key in KEPT:
+        setattr(plan, key, int(last.get(key, 0)))
+    return plan
 
 
 def run_counts(run: ArticleRun) -> dict[str, int]:

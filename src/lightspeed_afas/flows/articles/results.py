@@ -27,6 +27,9 @@ class ArticleRead:
     rows_without_code: int = 0
     removed_items: list[str] = field(default_factory=list)
     stats: Json = field(default_factory=dict)
+    read_at: str = ""  # when AFAS was read (the pipeline's clock)
+    fingerprint: str = ""  # of what the later steps plan from (``flows.idle``)
+    unchanged: Json | None = None  # an idle run: the last clean plan's counts (nothing to write)
 
     def to_xcom(self) -> Json:
         return {
@@ -39,6 +42,9 @@ class ArticleRead:
             "rows_without_code": self.rows_without_code,
             "removed_items": self.removed_items,
             "stats": self.stats,
+            "read_at": self.read_at,
+            "fingerprint": self.fingerprint,
+            "unchanged": self.unchanged,
         }
 
     @classmethod
@@ -53,6 +59,9 @@ class ArticleRead:
             rows_without_code=int(data.get("rows_without_code", 0)),
             removed_items=list(data.get("removed_items") or []),
             stats=dict(data.get("stats") or {}),
+            read_at=str(data.get("read_at") or ""),
+            fingerprint=str(data.get("fingerprint") or ""),
+            unchanged=data.get("unchanged"),
         )
 
 

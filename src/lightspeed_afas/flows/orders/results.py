@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from lightspeed_afas.domain.vocabulary import Operation
+from lightspeed_afas.domain.vocabulary import PROBLEMS, Operation
 from lightspeed_afas.domain.webshop_order import WebshopOrder
 from lightspeed_afas.flows.afas_side import AfasOrder
 from lightspeed_afas.ledger import OrderOutcome
@@ -67,6 +67,11 @@ class Extracted:
 
     def note(self, number: str, result: str, reason: str) -> None:
         self.requested[number] = {"result": result, "reason": reason}
+
+    def nothing_to_book(self) -> bool:
+        """No order for the later steps, and no problem decided here (a problem fails the run and is
+        notified by load_to_afas): the run can end in extract_orders."""
+        return not self.to_book and not any(o.action in PROBLEMS for o in self.outcomes)
 
     def window_text(self) -> list[str] | None:
         return [moment.isoformat() for moment in self.window] if self.window else None

@@ -1,4 +1,5 @@
-"""The end of a stock run: counts and outcome in the ledger, the task log's tables, the run summary."""
+"""The end of a stock run: counts and outcome in the ledger, the task log's tables, the run summary; and
+for a clean run, what an idle run later trusts (``flows.idle``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from lightspeed_afas.flows import idle
 from lightspeed_afas.flows.stock.push_step import Pushed
 from lightspeed_afas.flows.stock.results import StockPlan, StockRead
-from lightspeed_afas.flows.stock.settings import StockRequest, StockSyncSettings
+from lightspeed_afas.flows.stock.settings import FLOW, StockRequest, StockSyncSettings
 from lightspeed_afas.ledger import Ledger
 from lightspeed_afas.ledger.stock import earlier_failures
 from lightspeed_afas.tables import text_table
@@ -17,6 +19,7 @@ from lightspeed_afas.tables import text_table
 log = logging.getLogger(__name__)
 
 LISTED = 50  # pushes listed in the task log (the ledger holds every one)
+IDLE_REFRESH = "none (AFAS unchanged)"  # an idle run's refresh: the shop was not read
 
 
 @dataclass
@@ -38,6 +41,8 @@ def finish_stock_run(
     stopped = run.plan.stopped_because or run.pushed.stopped_because
     outcome = run_outcome(request, bool(new_failures) or run.pushed.halted, stopped is not None)
     ledger.finish_flow_run(run.read.run_pk, outcome, counts, run.calls, stopped)
+    if outcome == "success" and run.read.unchanged is None:
+        remember_if_clean(ledger, settings.tenant, run, counts)
     log.info("Stock levels of this run:\n%s", push_table(run))
     if run.plan.left_alone_examples:
         log.info(
@@ -61,6 +66,27 @@ def finish_stock_run(
         "Run summary:\n%s", "\n".join(f"  {k.replace('_', ' ')}: {_brief(v)}" for k, v in summary.items())
     )
     return summary
+
+
+def idle_plan(read: StockRead) -> StockPlan:
+    """The plan of an idle run (``read.unchanged``): the last clean plan's counts, nothing to push."""
+    last = read.unchanged or {}
+    return StockPlan(
+        variants=int(last.get("variants", 0)),
+        kept=int(last.get("kept", 0)),
+        left_alone=dict(last.get("left_alone") or {}),
+        refresh=IDLE_REFRESH,
+    )
+
+
+def remember_if_clean(ledger: Ledger, tenant: str, run: StockRun, counts: dict[str, int]) -> None:
+    """A run that planned on a whole map and pushed every level it planned: later runs that read the same
+    from AFAS have nothing to push (``flows.idle``). What it leaves: every followed variant kept."""
+    if not run.plan.complete or counts["failed"] or counts["gone"] or counts["not_pushed"]:
+        return
+    left: dict[str, Any] = {"variants": run.plan.variants, "kept": run.plan.kept + counts["pushed"]}
+    left["left_alone"] = run.plan.left_alone
+    idle.remember(ledger, tenant, FLOW, run.read.fingerprint, run.read.read_at, left)
 
 
 def run_counts(run: StockRun) -> dict[str, int]:

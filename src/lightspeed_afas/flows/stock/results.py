@@ -22,6 +22,9 @@ class StockRead:
     rows_without_code: int = 0
     afas_calls: int = 0
     stats: Json = field(default_factory=dict)
+    read_at: str = ""  # when AFAS was read (the pipeline's clock)
+    fingerprint: str = ""  # of what the later steps plan from (``flows.idle``)
+    unchanged: Json | None = None  # an idle run: the last clean plan's counts (nothing to push)
 
     def to_xcom(self) -> Json:
         return {
@@ -31,6 +34,9 @@ class StockRead:
             "rows": self.rows,
             "rows_without_code": self.rows_without_code,
             "stats": self.stats,
+            "read_at": self.read_at,
+            "fingerprint": self.fingerprint,
+            "unchanged": self.unchanged,
         }
 
     @classmethod
@@ -42,6 +48,9 @@ class StockRead:
             rows=int(data.get("rows", 0)),
             rows_without_code=int(data.get("rows_without_code", 0)),
             stats=dict(data.get("stats") or {}),
+            read_at=str(data.get("read_at") or ""),
+            fingerprint=str(data.get("fingerprint") or ""),
+            unchanged=data.get("unchanged"),
         )
 
 

@@ -49,13 +49,18 @@ def refresh_variant_map(
     """Bring the ledger's variant map up to date (incrementally, or in full when one is due)."""
     state = ledger.flow_state(settings.tenant, FLOW)
     last_full = _time(state.get(FULL_AT))
-    progress = state.get(FULL_PROGRESS) or None
-    due = last_full is None or now - last_full >= settings.full_comparison_every
-    if request.full_comparison or due or progress:
-        return _full(settings, ledger, hooks, now, progress)
+    if request.full_comparison or full_comparison_due(settings, state, now) or last_full is None:
+        return _full(settings, ledger, hooks, now, state.get(FULL_PROGRESS) or None)
     refreshed = _time(state.get(REFRESHED)) or last_full
     zone = ZoneInfo(state[FILTER_ZONE]) if state.get(FILTER_ZONE) else None
     return _incremental(settings, ledger, hooks, now, refreshed - settings.overlap, zone)
+
+
+def full_comparison_due(settings: StockSyncSettings, state: dict, now: datetime) -> bool:
+    """Whether a full read of the shop's variants is due (or one that stopped is to go on)."""
+    last_full = _time(state.get(FULL_AT))
+    due = last_full is None or now - last_full >= settings.full_comparison_every
+    return due or bool(state.get(FULL_PROGRESS))
 
 
 def _incremental(
