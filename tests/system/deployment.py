@@ -133,15 +133,29 @@ def tenant_file(tenant: str, receiver_url: str | None = None) -> dict[str, Any]:
     return content
 
 
-def connection_env(tenant: str, shop: RunningServer, erp: RunningServer) -> dict[str, str]:
+@dataclass(frozen=True)
+class Endpoint:
+    """An API somebody else serves (the capacity benchmark's many-shops emulator)."""
+
+    url: str
+    login: str = DEMO_API_KEY
+    password: str = DEMO_API_SECRET
+
+
+def connection_env(
+    tenant: str, shop: RunningServer | Endpoint, erp: RunningServer | Endpoint
+) -> dict[str, str]:
     """The tenant's two connections as `.env` lines would give them to every Airflow container."""
+    login, password = (
+        (shop.login, shop.password) if isinstance(shop, Endpoint) else (DEMO_API_KEY, DEMO_API_SECRET)
+    )
     return {
         f"AIRFLOW_CONN_LS_{tenant.upper()}": json.dumps(
             {
                 "conn_type": "lightspeed_ecom",
                 "host": shop.url,
-                "login": DEMO_API_KEY,
-                "password": DEMO_API_SECRET,
+                "login": login,
+                "password": password,
                 "extra": {"language": "nl"},
             }
         ),
@@ -195,8 +209,8 @@ class Deployment:
     api: AirflowApi
     variables: dict[str, str]  # the .env the deployment runs with
     service_env: Callable[[str], dict[str, str]]  # a compose service's environment, here
-    shops: dict[str, RunningServer]
-    erps: dict[str, RunningServer]
+    shops: dict[str, Any]  # RunningServer or Endpoint: .url
+    erps: dict[str, Any]
     metadata: sa.Engine
     ledger: sa.Engine
     timings: dict[str, float]
@@ -229,6 +243,9 @@ class Plan:
     receiver: bool = False
     worker_concurrency: int = 8
     extra_settings: tuple[tuple[str, str], ...] = ()  # AIRFLOW__… lines of .env
+    # Tenant → (its shop, its AFAS environment) served elsewhere; None: an emulator pair per tenant here.
+    endpoints: Callable[[str], tuple[Endpoint, Endpoint]] | None = None
+    tenant_extras: dict[str, Any] | None = None  # more tenant-file blocks (stock: …) for every tenant
 
 
 @contextlib.contextmanager
@@ -265,17 +282,23 @@ def running_deployment(tmp_path: Path, plan: Plan = Plan()) -> Iterator[Deployme
         stack.callback(stop_and_keep_logs, processes, log_dir)
 
         # Per tenant a shop and an AFAS environment that knows every product (so runs succeed).
-        shops: dict[str, RunningServer] = {}
-        erps: dict[str, RunningServer] = {}
+        shops: dict[str, Any] = {}  # RunningServer or Endpoint: .url
+        erps: dict[str, Any] = {}
         connections: dict[str, str] = {}
         catalogue = {"items": {p.afas_item_code: {"type": "2", "units": ["STK"]} for p in PRODUCTS}}
         for index, tenant in enumerate(plan.tenants):
-            config = LightspeedConfig(seed=f"system-{index}", orders=plan.orders_per_shop)
-            shops[tenant] = stack.enter_context(serve_in_thread(create_lightspeed(config)))
-            erps[tenant] = stack.enter_context(serve_in_thread(create_afas(AfasConfig())))
-            answer = requests.put(f"{erps[tenant].url}/_admin/catalogue", json=catalogue, timeout=10)
-            answer.raise_for_status()
-            content = tenant_file(tenant, site.receiver_url if plan.receiver else None)
+            if plan.endpoints is not None:
+                shops[tenant], erps[tenant] = plan.endpoints(tenant)
+            else:
+                config = LightspeedConfig(seed=f"system-{index}", orders=plan.orders_per_shop)
+                shops[tenant] = stack.enter_context(serve_in_thread(create_lightspeed(config)))
+                erps[tenant] = stack.enter_context(serve_in_thread(create_afas(AfasConfig())))
+                answer = requests.put(f"{erps[tenant].url}/_admin/catalogue", json=catalogue, timeout=10)
+                answer.raise_for_status()
+            content = {
+                **tenant_file(tenant, site.receiver_url if plan.receiver else None),
+                **(plan.tenant_extras or {}),
+            }
             (include / "tenants" / f"{tenant}.yaml").write_text(yaml.safe_dump(content), "utf-8")
             connections.update(connection_env(tenant, shops[tenant], erps[tenant]))
 
