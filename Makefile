@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lint format test demo demo-stop help browser reliability bench
+.PHONY: install lint format test demo demo-stop help browser reliability bench compose-test
 
 help:
 	@echo "make demo       install, start both emulators and Airflow standalone, run the demo tenant"
@@ -14,6 +14,7 @@ help:
 	@echo "make test       install when needed, then ruff and the whole test suite"
 	@echo "make reliability  the fault, hostile-input and leak suite with 200 seeded fault plans, and its table"
 	@echo "make bench      the benchmarks in bench/ (about 15 minutes): one table, raw output in bench/results/"
+	@echo "make compose-test  docker-compose.yaml for real on this machine's Docker, images from Debian packages"
 
 # Re-install only when the pins or the package metadata change.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
@@ -62,3 +63,11 @@ demo-stop:
 bench: install
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.bench_records
+
+# docker-compose.yaml for real, without a registry (README, "Trying the stack without a registry"): Docker,
+# debootstrap and Compose v2 installed when missing, stand-in images from Debian packages, up, three tenants
+# booked, a backfill, down -v. Needs root; minutes, not part of make test. COMPOSE_TEST_ARGS=--rebuild
+# builds the images afresh.
+COMPOSE_TEST_ARGS ?=
+compose-test: install
+	bash scripts/compose_test.sh $(COMPOSE_TEST_ARGS)

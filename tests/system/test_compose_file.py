@@ -546,3 +546,114 @@ def test_readme_running_it_for_real_says_what_the_compose_file_does():
         assert fact in section, f"README 'Running it for real' does not mention {fact}"
     raw = json.dumps(compose.load_raw())
     assert "AIRFLOW_AUTH_MANAGER:-airflow.api_fastapi.auth.managers.simple" in raw
+
+
+# -- make compose-test: the stand-in images and the compose files only it uses -------------------------
+
+DOCKER = REPO / "docker"
+
+
+def test_the_standins_override_swaps_the_two_registry_images_and_nothing_else():
+    """docker/compose.standins.yaml runs postgres and redis on images built from Debian packages; their
+    commands, environment, volumes and health checks stay docker-compose.yaml's."""
+    override = yaml.safe_load((DOCKER / "compose.standins.yaml").read_text(encoding="utf-8"))
+    assert set(override) == {"services"}
+    assert set(override["services"]) == {"postgres", "redis"}
+    for name, service in override["services"].items():
+        assert set(service) == {"image"}, f"the override changes {set(service) - {'image'}} of {name}"
+        assert service["image"].startswith("lightspeed-afas-standin/"), name
+    build = (DOCKER / "build_images.sh").read_text(encoding="utf-8")
+    assert f"POSTGRES_IMAGE={override['services']['postgres']['image']}\n" in build
+    assert f"REDIS_IMAGE={override['services']['redis']['image']}\n" in build
+
+
+def test_the_test_tenants_file_only_adds_emulators_on_loopback():
+    """docker/compose.tenants.yaml adds a shop and an AFAS environment per extra tenant, with the
+    emulators profile, and changes no service of docker-compose.yaml."""
+    raw = yaml.safe_load((DOCKER / "compose.tenants.yaml").read_text(encoding="utf-8"))
+    ports = {name: "20000" for name, op in compose.variable_references(raw) if op == ":?"}
+    assert ports and all(name.endswith("_PORT") for name in ports), "only the ports are required"
+    extra = compose.interpolate(raw, ports)["services"]
+    spec = compose.load(example_variables())
+    assert extra and not set(extra) & set(services(spec)), "it may add services, never change one"
+    for name, service in extra.items():
+        assert service["profiles"] == ["emulators"], name
+        assert service["image"] == services(spec)["lightspeed-emulator"]["image"], name
+        assert service["working_dir"] == services(spec)["lightspeed-emulator"]["working_dir"], name
+        module = "emulators.lightspeed" if name.startswith("lightspeed-") else "emulators.afas"
+        assert service["command"][:3] == ["python", "-m", module], name
+        port = service["command"][service["command"].index("--port") + 1]
+        assert published(service) == [("127.0.0.1", "20000", port)], name
+        assert f"localhost:{port}/" in " ".join(service["healthcheck"]["test"]), name
+
+
+def test_the_standin_entrypoint_runs_every_airflow_subcommand_through_airflow():
+    """The stand-in base's /entrypoint sends an Airflow subcommand to `airflow` and executes anything
+    else, as docker-compose.yaml's `command: api-server` / `command: celery worker` need."""
+    import argparse
+
+    from airflow.cli import cli_parser
+
+    script = (DOCKER / "airflow-base" / "entrypoint").read_text(encoding="utf-8")
+    listed = set(re.search(r"AIRFLOW_SUBCOMMANDS=\((.*?)\)", script, re.S).group(1).split())
+    for command in AIRFLOW_COMMANDS.values():
+        assert command.split()[0] in listed, command
+    parser = cli_parser.get_parser()
+    [subcommands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert listed == set(subcommands.choices), (
+        "docker/airflow-base/entrypoint lists `airflow --help`'s commands"
+    )
+    base = (DOCKER / "airflow-base" / "Dockerfile").read_text(encoding="utf-8")
+    assert 'ENTRYPOINT ["/usr/bin/dumb-init", "--", "/entrypoint"]' in base
+    assert "--uid 50000 --gid 0" in base and "AIRFLOW_HOME=/opt/airflow" in base
+
+
+def test_the_standin_root_pins_its_debian_packages_and_has_what_the_health_checks_call():
+    pins = dict(
+        line.split("=", 1)
+        for line in (DOCKER / "debian-packages.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    assert all(version for version in pins.values()), pins
+    # python3.11 (the image's Python), dumb-init (the entrypoints), curl (the Airflow and emulator health
+    # checks), postgresql-15 (pg_isready), redis-tools (redis-cli ping).
+    assert {
+        "python3.11",
+        "python3.11-venv",
+        "dumb-init",
+        "curl",
+        "postgresql-15",
+        "redis-server",
+        "redis-tools",
+    } <= set(pins)
+    assert "PATH=/usr/lib/postgresql/15/bin:" in (DOCKER / "postgres" / "Dockerfile").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_the_compose_test_keeps_its_build_artefacts_out_of_our_build_context():
+    """The debootstrap root and the wheelhouse (under .cache/compose-test/) and docker/ never reach our
+    image's build context, and git ignores the artefacts."""
+    for path in (
+        ".cache/compose-test/rootfs/etc/passwd",
+        ".cache/compose-test/wheelhouse/redis-6.4.0-py3-none-any.whl",
+        "docker/compose.standins.yaml",
+        "test-artifacts/compose-test/compose.log",
+    ):
+        assert not dockerignore_allows(path), f"{path} would be in the build context"
+    ignored = subprocess.run(
+        ["git", "check-ignore", ".cache/compose-test/rootfs", "test-artifacts/compose-test/compose.log"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert ignored == [".cache/compose-test/rootfs", "test-artifacts/compose-test/compose.log"]
+
+
+def test_demo_setup_unpauses_the_demo_dag_only_once_it_exists(spec):
+    """`airflow dags unpause` exits 0 when the DAG is not in the database yet, so demo-setup waits for
+    `airflow dags details` to find it first (make compose-test caught the demo DAG left paused)."""
+    script = services(spec)["demo-setup"]["command"][1]
+    loop = script[script.index("for _ in") :]
+    assert loop.index("airflow dags details lightspeed_afas_demo") < loop.index("airflow dags unpause")
+    assert "if airflow dags unpause" not in script
