@@ -14,6 +14,7 @@ from lightspeed_afas.hooks.errors import (
     LightspeedBudgetExhaustedError,
     LightspeedError,
     LightspeedNotFoundError,
+    MustWaitError,
 )
 from lightspeed_afas.hooks.lightspeed import LightspeedEcomHook
 from lightspeed_afas.hooks.metrics import CallStats
@@ -34,4 +35,5 @@ __all__ = [
     "LightspeedEcomHook",
     "LightspeedError",
     "LightspeedNotFoundError",
+    "MustWaitError",
 ]

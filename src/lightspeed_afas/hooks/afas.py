@@ -4,7 +4,11 @@ Connection (type ``afas_profit``): host = the environment's base URL through ``/
 password = the token — the whole ``<token><version>1</version><data>…</data></token>`` or only its data
 part (``hooks.afas_token``) — and extra ``{"integration_id": "…"}`` (optional), ``max_parallel_calls``
 (default 4, at most 8: AFAS allows 8 parallel calls per environment), ``max_wait_seconds`` (longest wait
-for a 503's ``retry_after`` inside a run).
+for a 503's ``retry_after`` inside a run) and ``in_worker_wait_seconds`` (up to which a wait is slept in the
+task; a task defers a longer one to the triggerer: ``hooks.waiting``).
+
+A 503 defers only while the step has had no other answer from AFAS: a step resumed after the wait runs
+again from its start, and until its first answer it has read and written nothing it would repeat.
 
 This module is the API and the call policy: the in-flight limit and when to retry. Paging lives in
 ``hooks.afas_reader``; what an answer means, and when a write is ambiguous, in ``hooks.afas_answers``.
@@ -33,7 +37,7 @@ from lightspeed_afas.hooks.afas_filters import Filter, any_of
 from lightspeed_afas.hooks.afas_reader import DEFAULT_TAKE, lookup_batches, read_rows, url_with_params
 from lightspeed_afas.hooks.afas_token import authorization_header, token_secrets, token_xml
 from lightspeed_afas.hooks.base import ApiHook
-from lightspeed_afas.hooks.errors import AfasError, AfasUnavailableError
+from lightspeed_afas.hooks.errors import AfasAmbiguousWriteError, AfasError, AfasUnavailableError
 from lightspeed_afas.hooks.http import Answer, BodyTooLargeError, Params, backoff_delay
 
 __all__ = ["DEFAULT_TAKE", "MAX_PAGES", "AfasProfitHook", "authorization_header", "token_xml"]
@@ -189,16 +193,25 @@ class AfasProfitHook(ApiHook):
         attempt = 0
         while True:
             attempt += 1
-            answer = self._attempt(method, url, endpoint, json_body, attempt)
+            try:
+                answer = self._attempt(method, url, endpoint, json_body, attempt)
+            except AfasAmbiguousWriteError:
+                self.keep_waits_in_worker()  # the write may have landed: a re-run must not repeat it
+                raise
+            if answer is not None and answer.status != 503:
+                self.keep_waits_in_worker()  # from the first answer on, a re-run would repeat this one
             if answer is None:
                 self.stats.record_retry(self.api_name, "connection")
                 self.wait(backoff_delay(attempt, 1.0, 30.0, self._rng), "connection error")
                 continue
             if answer.status < 300:
                 return success_body(answer, method, endpoint)
-            wait = self._failure(answer, method, endpoint, attempt)
+            wait, named = self._failure(answer, method, endpoint, attempt)
             self.stats.record_retry(self.api_name, "503" if answer.status == 503 else str(answer.status))
-            self.wait(wait, "AFAS 503, retry_after" if answer.status == 503 else f"HTTP {answer.status}")
+            if named:  # AFAS says how long (maintenance): a long wait may go to the triggerer
+                self.wait_or_defer(wait, f"AFAS 503 (maintenance?), retry_after {wait:.0f} s")
+            else:
+                self.wait(wait, "AFAS 503, backing off" if answer.status == 503 else f"HTTP {answer.status}")
 
     def _attempt(self, method: str, url: str, endpoint: str, json_body: Any, attempt: int) -> Answer | None:
         """One send inside the in-flight limit; ``None`` when a retry may follow a connection error."""
@@ -217,8 +230,9 @@ class AfasProfitHook(ApiHook):
                     ) from None
                 return None
 
-    def _failure(self, answer: Answer, method: str, endpoint: str, attempt: int) -> float:
-        """Raise the error for a failed answer, or return how long to wait before the next try."""
+    def _failure(self, answer: Answer, method: str, endpoint: str, attempt: int) -> tuple[float, bool]:
+        """Raise the error for a failed answer, or return how long to wait before the next try and
+        whether AFAS named that wait (a 503's ``retry_after``; our own backoff is always slept)."""
         body = error_body(answer)
         raise_for_failure(answer, body, method, endpoint, self.conn_id, self.redact)
         if answer.status == 503:
@@ -227,17 +241,18 @@ class AfasProfitHook(ApiHook):
             raise AfasUnavailableError(
                 f"AFAS kept failing {method} {endpoint} ({answer.status}).", status=answer.status
             )
-        return backoff_delay(attempt, 1.0, 30.0, self._rng)
+        return backoff_delay(attempt, 1.0, 30.0, self._rng), False
 
     def _unavailable_wait(
         self, answer: Answer, body: dict[str, Any], method: str, endpoint: str, attempt: int
-    ) -> float:
+    ) -> tuple[float, bool]:
         retry_after = asked_retry_after(answer, body)
         wait = retry_after if retry_after is not None else backoff_delay(attempt, 2.0, 60.0, self._rng)
-        if wait > self.max_wait_seconds or attempt >= self.attempts:
+        cap = self.wait_rule().cap() if retry_after is not None else self.max_wait_seconds
+        if wait > cap or attempt >= self.attempts:
             raise AfasUnavailableError(
                 f"AFAS is unavailable (503, maintenance?) for {method} {endpoint}; it asks to retry "
                 f"after {wait:.0f} s. The run stops; a later run continues.",
                 retry_after=retry_after,
             )
-        return wait
+        return wait, retry_after is not None

@@ -18,10 +18,11 @@ import requests
 from airflow.providers.http.hooks.http import HttpHook
 
 from lightspeed_afas.hooks.detail import DetailSink, make_exchange
-from lightspeed_afas.hooks.errors import ConnectorError
+from lightspeed_afas.hooks.errors import ConnectorError, MustWaitError
 from lightspeed_afas.hooks.http import Answer, BodyTooLargeError, Params, read_bounded
 from lightspeed_afas.hooks.metrics import CallStats
 from lightspeed_afas.hooks.redaction import Redactor, secret_forms
+from lightspeed_afas.hooks.waiting import DEFER, IN_WORKER_SECONDS, MAX_DEFER_SECONDS, WaitRule
 
 # The largest answer a hook reads. Real answers are far smaller: a Lightspeed page of 250 orders is
 # about 1-2 MB, an AFAS page of 1,000 rows within AFAS's "columns x rows < 150,000" advice a few MB.
@@ -69,6 +70,10 @@ class ApiHook(HttpHook):
         self._session_lock = threading.Lock()
         self._redact = Redactor([])
         self._extra: dict[str, Any] | None = None
+        # Seconds of deferral the task still has (``hooks.waiting``); None: it cannot defer, and every
+        # wait is slept in the worker up to ``max_wait_seconds``, as before.
+        self.defer_budget: float | None = None
+        self._waits_in_worker = False
 
     # -- connection -------------------------------------------------------------------------------
 
@@ -199,6 +204,39 @@ class ApiHook(HttpHook):
     def redact(self, text: str) -> str:
         """``text`` with every secret of this connection replaced (for messages built from responses)."""
         return self._redact(text) or ""
+
+    # -- waiting: in the worker, or in the triggerer (``hooks.waiting``) ----------------------------
+
+    @property
+    def max_wait_seconds(self) -> float:
+        """The longest wait slept where the task cannot defer (each hook has its default)."""
+        return float(self.extra.get("max_wait_seconds", 300))
+
+    def can_defer(self) -> bool:
+        return self.defer_budget is not None and not self._waits_in_worker
+
+    def keep_waits_in_worker(self) -> None:
+        """From now on this step's waits are slept (or given up), never deferred: it has done something
+        a re-run from its start would repeat."""
+        self._waits_in_worker = True
+
+    def wait_rule(self) -> WaitRule:
+        """The connection's line and caps (``hooks.waiting``): ``max_wait_seconds``, when the connection
+        sets it, caps deferred waits too."""
+        deferred = self.extra.get("max_wait_seconds", MAX_DEFER_SECONDS.get(self.api_name, 300.0))
+        return WaitRule(
+            in_worker=float(self.extra.get("in_worker_wait_seconds", IN_WORKER_SECONDS)),
+            max_in_worker=self.max_wait_seconds,
+            max_deferred=float(deferred),
+            budget=self.defer_budget if self.can_defer() else None,
+        )
+
+    def wait_or_defer(self, seconds: float, reason: str) -> None:
+        """Wait ``seconds`` as the server asks: slept here when short (or when the task cannot defer),
+        else ``MustWaitError`` (the caller has checked ``wait_rule().cap()`` for giving up)."""
+        if self.wait_rule().choose(seconds) == DEFER:
+            raise MustWaitError(self.api_name, seconds, reason)
+        self.wait(seconds, reason)
 
     def wait(self, seconds: float, reason: str) -> None:
         """Sleep ``seconds`` (counted in the call statistics), saying why in the task log."""

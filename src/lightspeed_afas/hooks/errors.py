@@ -7,11 +7,26 @@ token, an API secret or an ``Authorization`` header.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 
 class ConnectorError(Exception):
     """Base class of every error the Lightspeed and AFAS clients raise."""
+
+
+class MustWaitError(ConnectorError):
+    """The server names a wait too long to sleep in the worker but short enough to wait out
+    (``hooks.waiting``): the task defers to the triggerer until ``until`` and then runs the step again
+    (``orchestration.deferrable``). Raised only by a hook its task allowed to defer, and only where a
+    re-run repeats nothing (a Lightspeed step replays the answers it had; an AFAS step has had none yet).
+    """
+
+    def __init__(self, api: str, seconds: float, reason: str) -> None:
+        super().__init__(f"{api}: {reason}; the task waits {seconds:.0f} s in the triggerer")
+        self.api = api
+        self.seconds = seconds
+        self.reason = reason
+        self.until = datetime.now(UTC) + timedelta(seconds=seconds)
 
 
 # --- Lightspeed eCom -------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Connection (type ``lightspeed_ecom``): host = API base URL (``https://api.webshopapp.com``), login = API
 key, password = API secret, extra ``{"language": "nl"}`` plus optional ``filter_timezone`` (how the shop
 reads naive ``updated_at_*`` filter values; default Europe/Amsterdam, the reference leaves it open) and
-``max_wait_seconds`` (the longest a call may wait for the rate limit before giving up for this run).
+``max_wait_seconds`` (the longest a call may wait for the rate limit before giving up for this run) and
+``in_worker_wait_seconds`` (up to which a wait is slept in the task; a task defers a longer one to the
+triggerer: ``hooks.waiting``).
 
 This module is the API and the retry policy by error class. Pacing by the rate-limit headers lives in
 ``hooks.lightspeed_pacing``, order paging in ``hooks.lightspeed_pager``, what an answer means in
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 from requests.auth import HTTPBasicAuth
+from requests.structures import CaseInsensitiveDict
 
 from lightspeed_afas.hooks.base import ApiHook
 from lightspeed_afas.hooks.errors import (
@@ -37,6 +40,7 @@ from lightspeed_afas.hooks.lightspeed_pager import order_pages
 from lightspeed_afas.hooks.lightspeed_sales import SalesCalls
 from lightspeed_afas.hooks.lightspeed_variants import VariantCalls
 from lightspeed_afas.hooks.lightspeed_webhooks import WebhookCalls
+from lightspeed_afas.hooks.replay import Replay, request_key
 
 __all__ = ["MAX_ORDER_PAGES", "PAGE_SIZE", "LightspeedEcomHook", "RateLimitState", "retry_after_seconds"]
 
@@ -79,8 +83,11 @@ class LightspeedEcomHook(VariantCalls, CatalogCalls, SalesCalls, WebhookCalls, A
         """``reserve``: the share of every rate-limit window this hook's caller leaves to the orders
         flow (0 for the orders flow itself; see ``Pacer``)."""
         super().__init__(lightspeed_conn_id, **kwargs)
-        self.pacer = Pacer(self.conn_id, self.wait, lambda: self.max_wait_seconds, reserve)
+        self.pacer = Pacer(self.conn_id, self.wait_or_defer, lambda: self.wait_rule().cap(), reserve)
         self.limits = self.pacer.limits
+        # With a replay (``hooks.replay``) the GETs' answers are kept, and a resumed step's are replayed:
+        # only then may a wait for the budget defer (the step asks nothing twice when it runs again).
+        self.replay: Replay | None = None
 
     # -- connection -------------------------------------------------------------------------------
 
@@ -111,9 +118,8 @@ class LightspeedEcomHook(VariantCalls, CatalogCalls, SalesCalls, WebhookCalls, A
     def filter_timezone(self) -> ZoneInfo:
         return ZoneInfo(str(self.extra.get("filter_timezone", "Europe/Amsterdam")))
 
-    @property
-    def max_wait_seconds(self) -> float:
-        return float(self.extra.get("max_wait_seconds", 300))
+    def can_defer(self) -> bool:
+        return self.replay is not None and super().can_defer()
 
     def _configure(self, session: requests.Session) -> None:
         conn = self.get_connection(self.conn_id)
@@ -222,6 +228,10 @@ class LightspeedEcomHook(VariantCalls, CatalogCalls, SalesCalls, WebhookCalls, A
         at once — it may have been applied, so the caller looks before it sends it again (a 429 is
         retried: it was not applied). ``lang``: another shop language than the connection's."""
         url = self.url(path, lang)
+        replay = self.replay if method == "GET" else None
+        key = request_key(method, url, params) if replay is not None else ""
+        if replay is not None and (kept := replay.next(key)) is not None:  # an earlier attempt had it
+            return success_body(Answer(200, "OK", url, CaseInsensitiveDict(), kept), f"{method} {endpoint}")
         tries = _Tries(server_errors=self.server_error_attempts - 1 if once else 0)
         while True:
             self.pacer.before_call()
@@ -239,7 +249,10 @@ class LightspeedEcomHook(VariantCalls, CatalogCalls, SalesCalls, WebhookCalls, A
                 continue
             self.pacer.saw(answer.headers)
             if answer.status < 300:
-                return success_body(answer, f"{method} {endpoint}")
+                body = success_body(answer, f"{method} {endpoint}")
+                if replay is not None:
+                    replay.keep(key, answer.body)
+                return body
             self._after_failure(answer, method, path, endpoint, tries)
 
     def _after_failure(self, answer: Answer, method: str, path: str, endpoint: str, tries: _Tries) -> None:

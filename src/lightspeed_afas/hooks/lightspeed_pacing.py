@@ -3,6 +3,8 @@
 Every response carries ``X-RateLimit-Remaining`` / ``X-RateLimit-Reset`` as ``5min/hour/day``. The
 ``Pacer`` waits for a window's reset *before* it runs dry instead of provoking a 429, and raises
 ``LightspeedBudgetExhaustedError`` instead of sleeping for hours when the day (or a long hour) is spent.
+Its waits go through the hook (``wait``, ``max_wait``), which sleeps a short one and hands a longer one
+to Airflow's triggerer where the task allows it (``hooks.waiting``).
 """
 
 from __future__ import annotations

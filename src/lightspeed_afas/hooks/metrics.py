@@ -19,6 +19,7 @@ class CallStats:
     retries: Counter[str] = field(default_factory=Counter)
     latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     waited_s: Counter[str] = field(default_factory=Counter)
+    deferred_s: Counter[str] = field(default_factory=Counter)  # waited in the triggerer, not the worker
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, api: str, method: str, endpoint: str, status: int, latency_ms: float) -> None:
@@ -38,15 +39,37 @@ class CallStats:
         with self._lock:
             self.waited_s[api] += seconds
 
+    def record_deferral(self, api: str, seconds: float) -> None:
+        with self._lock:
+            self.deferred_s[api] += seconds
+
+    def to_state(self) -> dict[str, Any]:
+        """Everything counted so far, JSON-safe: a deferred step carries it to its resumed attempt."""
+        with self._lock:
+            counters = ("calls", "statuses", "rate_limited", "retries", "waited_s", "deferred_s")
+            return {
+                **{name: dict(getattr(self, name)) for name in counters},
+                "latencies_ms": {k: list(v) for k, v in self.latencies_ms.items()},
+            }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> CallStats:
+        stats = cls()
+        for name in ("calls", "statuses", "rate_limited", "retries", "waited_s", "deferred_s"):
+            getattr(stats, name).update(state.get(name) or {})
+        stats.latencies_ms = {k: [float(x) for x in v] for k, v in (state.get("latencies_ms") or {}).items()}
+        return stats
+
     def total_calls(self, api: str) -> int:
         with self._lock:
             return sum(n for key, n in self.calls.items() if key.startswith(f"{api} "))
 
     def summary(self) -> dict[str, Any]:
-        """Counts per API, per endpoint, 429s, retries, seconds spent waiting, latency p50/p95 in ms."""
+        """Counts per API, per endpoint, 429s, retries, seconds spent waiting (and, after a deferral,
+        waiting in the triggerer), latency p50/p95 in ms."""
         with self._lock:
             apis = sorted(self.latencies_ms)
-            return {
+            summary = {
                 "calls": {
                     api: sum(n for k, n in self.calls.items() if k.startswith(f"{api} ")) for api in apis
                 },
@@ -57,6 +80,9 @@ class CallStats:
                 "waited_s": {k: round(v, 3) for k, v in sorted(self.waited_s.items())},
                 "latency_ms": {api: _percentiles(self.latencies_ms[api]) for api in apis},
             }
+            if self.deferred_s:  # only steps that deferred say so
+                summary["deferred_s"] = {k: round(v, 3) for k, v in sorted(self.deferred_s.items())}
+            return summary
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:

@@ -37,6 +37,7 @@ from lightspeed_afas.config.dag_ids import flow_dag_id, tenant_of_dag
 from lightspeed_afas.orchestration.articles_dag import articles_dag
 from lightspeed_afas.orchestration.dag_docs import doc_md
 from lightspeed_afas.orchestration.dag_parts import teardown_task
+from lightspeed_afas.orchestration.deferrable import StepOperator
 from lightspeed_afas.orchestration.entry import STEPS, run_step
 from lightspeed_afas.orchestration.record_dags import credit_notes_dag, customers_dag
 from lightspeed_afas.orchestration.stock_dag import stock_dag
@@ -74,7 +75,7 @@ def _step_task(cfg: TenantConfig, step: str) -> PythonOperator:
         extra = {"pool": cfg.afas.pool, "pool_slots": cfg.afas.pool_slots}
     if step == "load_to_afas":
         extra.update(notification_callbacks(cfg))
-    return PythonOperator(
+    return StepOperator(  # a PythonOperator whose long waits defer to the triggerer
         task_id=step,
         python_callable=run_step,
         op_kwargs={"step": step, "tenant_id": cfg.tenant},

@@ -8,6 +8,7 @@ from typing import Any
 from airflow.providers.standard.operators.python import PythonOperator
 from airflow.sdk import TriggerRule
 
+from lightspeed_afas.orchestration.deferrable import StepOperator
 from lightspeed_afas.orchestration.entry import purge_staged_data
 
 TEARDOWN = "purge_staged_data"
@@ -39,7 +40,7 @@ def flow_step_task(
     """One step of a non-order flow: in the key's Lightspeed pool when it calls Lightspeed, in the AFAS
     pool otherwise; behind the orders' tasks when worker slots are scarce."""
     pool = cfg.lightspeed.pool if step in lightspeed_steps else cfg.afas.pool
-    return PythonOperator(
+    return StepOperator(  # a PythonOperator whose long waits defer to the triggerer
         task_id=step,
         python_callable=python_callable,
         op_kwargs={"step": step, "tenant_id": cfg.tenant, **op_kwargs},

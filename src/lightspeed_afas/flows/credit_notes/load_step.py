@@ -46,6 +46,7 @@ def load_credit_notes(
         ]
         log.info("DRY RUN: nothing was written to AFAS or the ledger; the payloads are in transform's log.")
         return finish_record_run(ledger, settings.tenant, FLOW, request, read, planned, calls())
+    hooks.afas.keep_waits_in_worker()  # the ledger is written from here: a re-run would record twice
     stored = ledger.record_items(
         settings.tenant, FLOW, request.run_id, decided, settings.max_attempts, at=settings.clock()
     )

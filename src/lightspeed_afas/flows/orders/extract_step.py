@@ -27,11 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def effective_window(
-    settings: SyncSettings, request: RunRequest, watermark: datetime | None
+    settings: SyncSettings, request: RunRequest, watermark: datetime | None, now: datetime | None = None
 ) -> tuple[datetime, datetime]:
     """The window actually scanned: overlapped, and for scheduled runs continued from the watermark
-    (``flows.record_flow.read_window``, which every flow from Lightspeed shares)."""
-    return read_window(request, watermark, settings.start_date, settings.overlap, datetime.now(UTC))
+    (``flows.record_flow.read_window``, which every flow from Lightspeed shares); ``now`` defaults to the
+    wall clock."""
+    return read_window(request, watermark, settings.start_date, settings.overlap, now or datetime.now(UTC))
 
 
 def extract_orders(settings: SyncSettings, request: RunRequest, ledger: Ledger, hooks: Hooks) -> Extracted:
@@ -74,6 +75,10 @@ def _candidates(
     """The order summaries of the window, or of the numbers a re-sync names; sets ``result.window``."""
     if request.mode == RunMode.ORDERS:
         return find_by_numbers(hooks.lightspeed, list(request.order_numbers), result)
-    result.window = start, end = effective_window(settings, request, ledger.watermark(settings.tenant))
+    # A step resumed after waiting in the triggerer reads the window its first attempt read (its pages
+    # are in the hook's replay): "now" is when that attempt began (``hooks.replay``).
+    replay = hooks.lightspeed.replay
+    now = replay.started_at if replay is not None else None
+    result.window = start, end = effective_window(settings, request, ledger.watermark(settings.tenant), now)
     log.info("Reading orders changed from %s to %s (UTC).", start.isoformat(), end.isoformat())
     return scan_window(hooks.lightspeed, start, end, result)

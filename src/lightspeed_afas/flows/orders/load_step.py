@@ -56,6 +56,9 @@ def load_to_afas(
     if request.dry_run:
         log_dry_run(transformed, decided)
         return decided
+    # The ledger is written from here on: a wait for AFAS stays in the worker (a re-run of this step
+    # would record extract's decisions twice). Waits for AFAS defer in resolve_relations, which met it first.
+    hooks.afas.keep_waits_in_worker()
     stored = ledger.record(
         settings.tenant, request.run_id, decided, settings.max_attempts, at=settings.clock()
     )
