@@ -16,30 +16,15 @@ import json
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import requests
 
 from bench.bench_capacity import cpu_of_group
 
 REPO = Path(__file__).resolve().parents[1]
 TENANT = "cost"
 DAG_ID = f"lightspeed_afas_{TENANT}"
-
-
-def place_orders(shop_url: str, count: int, tag: str) -> None:
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    specs = [
-        {
-            "email": f"{tag}{i}@example.nl", "lastname": f"Kosten{i}", "createdAt": now, "updatedAt": now,
-            "lines": [{"articleCode": "ART-1001", "productTitle": "Koffiebonen 1 kg", "quantityOrdered": 2,
-                       "basePriceIncl": "12.95", "taxRate": "0.09"}],
-        }
-        for i in range(count)
-    ]  # fmt: skip
-    requests.post(f"{shop_url}/_admin/orders", json={"orders": specs}, timeout=30).raise_for_status()
 
 
 def one_run(dep: Any, worker_pgid: int) -> dict[str, Any]:
@@ -67,7 +52,7 @@ def one_run(dep: Any, worker_pgid: int) -> dict[str, Any]:
 
 
 def measure(idle: int, busy: int) -> dict[str, Any]:
-    from tests.system.deployment import Plan, running_deployment, wait_until_settled
+    from tests.system.deployment import Plan, place_orders, running_deployment, wait_until_settled
 
     with tempfile.TemporaryDirectory(prefix="lsafas-bench-cost-") as tmp:
         with running_deployment(Path(tmp), Plan(tenants=(TENANT,), orders_per_shop=3)) as dep:
@@ -79,7 +64,7 @@ def measure(idle: int, busy: int) -> dict[str, Any]:
             idle_runs = [one_run(dep, worker) for _ in range(idle)]
             busy_runs = []
             for index in range(busy):
-                place_orders(dep.shops[TENANT].url, 10, f"busy{index}x")
+                place_orders(dep.shops[TENANT].url, 10, f"busy{index}x", quantity=2)
                 busy_runs.append(one_run(dep, worker))
     return {"idle": idle_runs, "busy": busy_runs}
 

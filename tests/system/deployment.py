@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,22 @@ def connection_env(
             {"conn_type": "afas_profit", "host": f"{erp.url}/ProfitRestServices", "password": DEMO_TOKEN_DATA}
         ),
     }
+
+
+def place_orders(shop_url: str, count: int, tag: str, quantity: int = 1) -> list[str]:
+    """``count`` new orders in the shop, created now (its webhooks, if any, ring); their numbers."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    specs = [
+        {
+            "email": f"{tag}{i}@example.nl", "lastname": f"{tag.title()}{i}", "createdAt": now, "updatedAt": now,
+            "lines": [{"articleCode": "ART-1001", "productTitle": "Koffiebonen 1 kg", "quantityOrdered": quantity,
+                       "basePriceIncl": "12.95", "taxRate": "0.09"}],
+        }
+        for i in range(count)
+    ]  # fmt: skip
+    answer = requests.post(f"{shop_url}/_admin/orders", json={"orders": specs}, timeout=30)
+    answer.raise_for_status()
+    return [str(made["number"]) for made in answer.json()["orders"]]
 
 
 def afas_state(erp: RunningServer) -> dict[str, Any]:

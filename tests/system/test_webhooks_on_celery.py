@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,7 +20,14 @@ import sqlalchemy as sa
 
 from emulators.lightspeed import DEMO_API_KEY, DEMO_API_SECRET
 from tests.system.compose import RECEIVER
-from tests.system.deployment import Plan, afas_state, running_deployment, shop_orders, wait_until_settled
+from tests.system.deployment import (
+    Plan,
+    afas_state,
+    place_orders,
+    running_deployment,
+    shop_orders,
+    wait_until_settled,
+)
 from tests.system.test_celery_topology import check_celery_executed
 
 pytestmark = pytest.mark.system
@@ -29,21 +35,6 @@ pytestmark = pytest.mark.system
 TENANT = "delta"
 DAG_ID = f"lightspeed_afas_{TENANT}"
 BURST = 5
-
-
-def place_orders(shop_url: str, count: int) -> list[str]:
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    specs = [
-        {
-            "email": f"hook{i}@example.nl", "lastname": f"Hook{i}", "createdAt": now, "updatedAt": now,
-            "lines": [{"articleCode": "ART-1001", "productTitle": "Koffiebonen 1 kg", "quantityOrdered": 1,
-                       "basePriceIncl": "12.95", "taxRate": "0.09"}],
-        }
-        for i in range(count)
-    ]  # fmt: skip
-    answer = requests.post(f"{shop_url}/_admin/orders", json={"orders": specs}, timeout=30)
-    answer.raise_for_status()
-    return [str(made["number"]) for made in answer.json()["orders"]]
 
 
 def our_webhook_address(shop_url: str) -> str:
@@ -90,7 +81,7 @@ def test_webhooks_trigger_runs_that_the_scheduler_and_the_celery_worker_execute(
         assert forged.status_code == 401, forged.text
 
         placed_at = time.monotonic()
-        numbers = place_orders(shop.url, BURST)
+        numbers = place_orders(shop.url, BURST, "hook")
 
         def all_booked() -> Counter[str] | None:
             booked = Counter(o["fields"]["RfCs"] for o in afas_state(dep.erps[TENANT])["orders"])
